@@ -1,0 +1,1 @@
+"""Pure computation for this module: no Django imports."""

@@ -1,0 +1,9 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from hospops.roles import module_required
+
+
+@module_required("fraud")
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "fraud/index.html")
