@@ -26,10 +26,11 @@ def record(
     object_type: str = "",
     object_id: str | int = "",
     summary: str = "",
+    actor: AbstractBaseUser | None = None,
 ) -> AuditEvent:
     """Append one audit event. ``summary`` must not hold patient identifiers."""
     request = request_or_user if isinstance(request_or_user, HttpRequest) else None
-    user = request.user if request is not None else request_or_user
+    user = actor or (getattr(request, "user", None) if request is not None else request_or_user)
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or obj.pk

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from celery import group
-from celery.result import allow_join_result
+from celery import current_app, group
 from celery.canvas import Signature
-from django.conf import settings
+from celery.result import allow_join_result
 from django.utils import timezone
 
 from .models import JobRun
 
 logger = logging.getLogger(__name__)
 Status = JobRun.Status
+
+
+def tasks_run_in_process() -> bool:
+    """True in the embedded mode (no broker): tasks execute in the calling process."""
+    return bool(current_app.conf.task_always_eager)
 
 
 def create(name: str, *, run_date=None, parent: JobRun | None = None, user=None) -> JobRun:
@@ -44,8 +50,14 @@ def report_progress(
 
 def run_tracked(job: JobRun, work: Callable[[JobRun], dict | None]) -> JobRun:
     """Run ``work(job)``, recording start, finish, counts and any error; never raises."""
-    job.status, job.started_at, job.finished_at, job.error = Status.RUNNING, timezone.now(), None, ""
-    job.save(update_fields=["status", "started_at", "finished_at", "error"])
+    job.status, job.started_at, job.finished_at, job.error = (
+        Status.RUNNING,
+        timezone.now(),
+        None,
+        "",
+    )
+    job.details = {**job.details, "host": socket.gethostname(), "pid": os.getpid()}
+    job.save(update_fields=["status", "started_at", "finished_at", "error", "details"])
     try:
         counts = work(job)
     except Exception as exc:  # noqa: BLE001 - the failure is recorded, the caller goes on
@@ -78,7 +90,7 @@ def run_chunks(
     total = len(signatures)
     if total == 0:
         return []
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if tasks_run_in_process():
         results = []
         for done, signature in enumerate(signatures, start=1):
             results.append(signature.apply().get())

@@ -48,7 +48,7 @@ def can_open_module(user: AbstractBaseUser | AnonymousUser, module: str) -> bool
 
 
 def role_required(*roles: str) -> Callable:
-    """View decorator: 403 unless the logged-in user holds one of ``roles`` (or is administrator)."""
+    """View decorator: 403 unless the user holds one of ``roles``; administrators always pass."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)

@@ -46,7 +46,9 @@ if PRODUCTION:
         raise ImproperlyConfigured("Set HOSPOPS_PSEUDONYM_KEY to a random value of 32+ characters.")
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver"
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -159,7 +161,11 @@ USE_TZ = True
 HOSPOPS_HOLIDAY_COUNTRY = os.environ.get("HOSPOPS_HOLIDAY_COUNTRY", "GB")
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Outside production the files are served straight from the apps, no collectstatic needed.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

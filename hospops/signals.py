@@ -6,13 +6,13 @@ from . import audit
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs) -> None:
-    audit.record(request, audit.Action.LOGIN, user)
+    audit.record(request, audit.Action.LOGIN, user, actor=user)
 
 
 @receiver(user_logged_out)
 def audit_logout(sender, request, user, **kwargs) -> None:
     if user is not None:
-        audit.record(request, audit.Action.LOGOUT, user)
+        audit.record(request, audit.Action.LOGOUT, user, actor=user)
 
 
 @receiver(user_login_failed)
