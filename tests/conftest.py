@@ -159,12 +159,12 @@ def wait_for_job(job, worker: subprocess.Popen, timeout: float = 180) -> None:
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     """Headless Debian Chromium driven by Playwright (no browser download)."""
     if not Path(CHROMIUM).exists():
         skip_or_fail("install Debian's chromium package to run the browser tests")
     # Playwright's sync API runs an event loop in this thread; the ORM calls are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

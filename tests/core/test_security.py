@@ -58,7 +58,8 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HOSPOPS_", "SECRET_KEY"))}
+    inherited = ("HOSPOPS_", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
