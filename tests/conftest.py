@@ -160,7 +160,11 @@ def wait_for_job(job, worker: subprocess.Popen, timeout: float = 180) -> None:
 
 @pytest.fixture
 def browser(monkeypatch):
-    """Headless Debian Chromium driven by Playwright (no browser download)."""
+    """Headless Debian Chromium driven by Playwright (no browser download).
+
+    Request the fixtures that write test data before this one: ORM calls made while
+    Playwright's event loop runs keep their connection open past the test database.
+    """
     if not Path(CHROMIUM).exists():
         skip_or_fail("install Debian's chromium package to run the browser tests")
     # Playwright's sync API runs an event loop in this thread; the ORM calls are still sync.

@@ -31,9 +31,15 @@ MODULES = {
 }
 
 
+@pytest.fixture
+def chief(transactional_db):
+    # Created before the browser starts: Playwright's event loop changes where Django keeps
+    # the connection, and one opened under it would outlive the test database.
+    return make_user("chief", roles.ADMINISTRATOR)
+
+
 @pytest.mark.browser
-def test_administrator_logs_in_and_opens_each_module(browser, live_server, transactional_db):
-    make_user("chief", roles.ADMINISTRATOR)
+def test_administrator_logs_in_and_opens_each_module(chief, live_server, browser):
     page = browser.new_page()
     page.goto(f"{live_server.url}/forecasting/")
     assert "/accounts/login/" in page.url
