@@ -111,7 +111,7 @@ def after_death(lines: pd.DataFrame) -> pd.DataFrame:
     """A service dated after the patient's recorded death."""
     hit = lines.loc[
         lines["patient_death_date"].notna() & (lines["service_date"] > lines["patient_death_date"])
-    ]
+    ].drop_duplicates("claim_id")
     gap = (hit["service_date"] - hit["patient_death_date"]).dt.days
     evidence = [
         f"service on {service} is {days} day(s) after the patient's recorded death on {death}"

@@ -1,0 +1,12 @@
+"""Celery tasks: they load ids and call services (queue ``fraud``)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="fraud.tasks.score_providers", acks_late=True)
+def score_providers(baseline_id: int, provider_pks: list[int], fingerprint: str) -> dict:
+    return services.score_providers(baseline_id, provider_pks, fingerprint)
