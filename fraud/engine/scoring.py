@@ -116,11 +116,16 @@ def fit_volume(lines: pd.DataFrame) -> pd.DataFrame:
     rows = {}
     for specialty, group in days.groupby("provider_specialty"):
         log_patients, log_units = np.log(group["day_patients"]), np.log(group["day_units"])
+        patients_median, units_median = float(np.median(log_patients)), float(np.median(log_units))
+        # Counting noise: the log of a Poisson count with mean m has a spread of about
+        # 1/sqrt(m), which the MAD of small daily counts understates (often to zero).
         rows[specialty] = {
-            "patients_median": float(np.median(log_patients)),
-            "patients_scale": robust_scale(log_patients, 0.1),
-            "units_median": float(np.median(log_units)),
-            "units_scale": robust_scale(log_units, 0.1),
+            "patients_median": patients_median,
+            "patients_scale": math.hypot(
+                robust_scale(log_patients, 0.1), math.exp(-patients_median / 2)
+            ),
+            "units_median": units_median,
+            "units_scale": math.hypot(robust_scale(log_units, 0.1), math.exp(-units_median / 2)),
             "days": len(group),
         }
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -185,6 +185,7 @@ class Rates:
     impossible_day: float = 0.002
     volume: float = 0.001
     upcoding: float = 0.06
+    volume_multiplier: tuple[float, float] = (5.0, 7.0)  # a volume day against the usual day
 
 
 @dataclass
@@ -299,7 +300,8 @@ class _Builder:
                 extra = np.full(count, 40)
             else:
                 extra = np.ceil(
-                    providers["daily"].to_numpy()[chosen] * rng.uniform(5, 7, count)
+                    providers["daily"].to_numpy()[chosen]
+                    * rng.uniform(*self.rates.volume_multiplier, count)
                 ).astype(int)
             frames.append(
                 pd.DataFrame(

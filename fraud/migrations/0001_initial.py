@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,228 +15,476 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('claim_id', models.CharField(max_length=64, unique=True)),
-                ('service_date', models.DateField(help_text='The earliest service date of its lines.')),
-                ('total_billed', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('line_count', models.PositiveIntegerField()),
-                ('content_hash', models.CharField(help_text='Hash of the imported content.', max_length=64)),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("claim_id", models.CharField(max_length=64, unique=True)),
+                (
+                    "service_date",
+                    models.DateField(help_text="The earliest service date of its lines."),
+                ),
+                ("total_billed", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("line_count", models.PositiveIntegerField()),
+                (
+                    "content_hash",
+                    models.CharField(help_text="Hash of the imported content.", max_length=64),
+                ),
+                ("imported_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='DetectorSetting',
+            name="DetectorSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('detector', models.CharField(choices=[('duplicate', 'Duplicate line'), ('after_death', 'Service after death'), ('mue', 'Units above MUE'), ('impossible_day', 'Impossible day'), ('unbundling', 'Unbundling'), ('upcoding', 'Upcoding'), ('amount', 'Billed amount outlier'), ('volume', 'Provider volume outlier'), ('isolation', 'Unusual claim (Isolation Forest)')], max_length=32, unique=True)),
-                ('weight', models.FloatField(default=1.0, help_text='0 to 1: how much a finding counts.')),
-                ('enabled', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "detector",
+                    models.CharField(
+                        choices=[
+                            ("duplicate", "Duplicate line"),
+                            ("after_death", "Service after death"),
+                            ("mue", "Units above MUE"),
+                            ("impossible_day", "Impossible day"),
+                            ("unbundling", "Unbundling"),
+                            ("upcoding", "Upcoding"),
+                            ("amount", "Billed amount outlier"),
+                            ("volume", "Provider volume outlier"),
+                            ("isolation", "Unusual claim (Isolation Forest)"),
+                        ],
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "weight",
+                    models.FloatField(default=1.0, help_text="0 to 1: how much a finding counts."),
+                ),
+                ("enabled", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='MueLimit',
+            name="MueLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=5, unique=True)),
-                ('max_units', models.PositiveIntegerField(help_text='Per patient, provider and day.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=5, unique=True)),
+                (
+                    "max_units",
+                    models.PositiveIntegerField(help_text="Per patient, provider and day."),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Keyed hash of the source id.', max_length=64, unique=True)),
-                ('birth_date', models.DateField()),
-                ('sex', models.CharField(choices=[('F', 'F'), ('M', 'M'), ('U', 'U')], max_length=1)),
-                ('death_date', models.DateField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Keyed hash of the source id.", max_length=64, unique=True
+                    ),
+                ),
+                ("birth_date", models.DateField()),
+                (
+                    "sex",
+                    models.CharField(choices=[("F", "F"), ("M", "M"), ("U", "U")], max_length=1),
+                ),
+                ("death_date", models.DateField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Payer',
+            name="Payer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payer_id', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("payer_id", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(blank=True, max_length=200)),
             ],
         ),
         migrations.CreateModel(
-            name='ProcedureCode',
+            name="ProcedureCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=5, unique=True)),
-                ('minutes', models.PositiveIntegerField(blank=True, help_text='Typical clinician minutes for time-based codes.', null=True)),
-                ('description', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=5, unique=True)),
+                (
+                    "minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Typical clinician minutes for time-based codes.",
+                        null=True,
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider_id', models.CharField(help_text='e.g. an NPI', max_length=64, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('specialty', models.CharField(db_index=True, max_length=100)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "provider_id",
+                    models.CharField(help_text="e.g. an NPI", max_length=64, unique=True),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("specialty", models.CharField(db_index=True, max_length=100)),
             ],
             options={
-                'ordering': ['provider_id'],
+                "ordering": ["provider_id"],
             },
         ),
         migrations.CreateModel(
-            name='ScoringBaseline',
+            name="ScoringBaseline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('lines', models.PositiveIntegerField(default=0)),
-                ('data', models.BinaryField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("lines", models.PositiveIntegerField(default=0)),
+                ("data", models.BinaryField()),
             ],
         ),
         migrations.CreateModel(
-            name='ClaimScore',
+            name="ClaimScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('risk_score', models.FloatField(db_index=True)),
-                ('reasons', models.JSONField(default=list, help_text='Strongest first.')),
-                ('detectors', models.CharField(blank=True, help_text="',a,b,' for filtering", max_length=200)),
-                ('claim_hash', models.CharField(help_text='Claim content scored.', max_length=64)),
-                ('settings_hash', models.CharField(help_text='Weights and reference scored with.', max_length=64)),
-                ('scored_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('claim', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='score', to='fraud.claim')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("risk_score", models.FloatField(db_index=True)),
+                ("reasons", models.JSONField(default=list, help_text="Strongest first.")),
+                (
+                    "detectors",
+                    models.CharField(blank=True, help_text="',a,b,' for filtering", max_length=200),
+                ),
+                ("claim_hash", models.CharField(help_text="Claim content scored.", max_length=64)),
+                (
+                    "settings_hash",
+                    models.CharField(help_text="Weights and reference scored with.", max_length=64),
+                ),
+                ("scored_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "claim",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="score",
+                        to="fraud.claim",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('risk_score', models.FloatField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('cleared', 'Cleared'), ('confirmed', 'Confirmed'), ('escalated', 'Escalated'), ('records_requested', 'Records requested')], default='open', max_length=20)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Bumped by every change.')),
-                ('specialty', models.CharField(max_length=100)),
-                ('service_date', models.DateField()),
-                ('total_billed', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('detectors', models.CharField(blank=True, max_length=200)),
-                ('top_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='fraud_flags', to=settings.AUTH_USER_MODEL)),
-                ('claim', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='flag', to='fraud.claim')),
-                ('payer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flags', to='fraud.payer')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flags', to='fraud.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("risk_score", models.FloatField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("cleared", "Cleared"),
+                            ("confirmed", "Confirmed"),
+                            ("escalated", "Escalated"),
+                            ("records_requested", "Records requested"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, help_text="Bumped by every change."),
+                ),
+                ("specialty", models.CharField(max_length=100)),
+                ("service_date", models.DateField()),
+                ("total_billed", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("detectors", models.CharField(blank=True, max_length=200)),
+                ("top_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="fraud_flags",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claim",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flag",
+                        to="fraud.claim",
+                    ),
+                ),
+                (
+                    "payer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flags",
+                        to="fraud.payer",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flags",
+                        to="fraud.provider",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FlagDecision',
+            name="FlagDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('clear', 'Clear'), ('confirm', 'Confirm'), ('escalate', 'Escalate'), ('request_records', 'Request records'), ('assign', 'Assign')], max_length=20)),
-                ('note', models.TextField()),
-                ('from_status', models.CharField(max_length=20)),
-                ('to_status', models.CharField(max_length=20)),
-                ('version', models.PositiveIntegerField(help_text="The flag's version this decision created.")),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('flag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='fraud.flag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("clear", "Clear"),
+                            ("confirm", "Confirm"),
+                            ("escalate", "Escalate"),
+                            ("request_records", "Request records"),
+                            ("assign", "Assign"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField()),
+                ("from_status", models.CharField(max_length=20)),
+                ("to_status", models.CharField(max_length=20)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        help_text="The flag's version this decision created."
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "flag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="fraud.flag",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decided_at', 'id'],
+                "ordering": ["decided_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='claim',
-            name='patient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='fraud.patient'),
+            model_name="claim",
+            name="patient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="claims",
+                to="fraud.patient",
+            ),
         ),
         migrations.AddField(
-            model_name='claim',
-            name='payer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='fraud.payer'),
+            model_name="claim",
+            name="payer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="claims", to="fraud.payer"
+            ),
         ),
         migrations.AddField(
-            model_name='claim',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='fraud.provider'),
+            model_name="claim",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="claims",
+                to="fraud.provider",
+            ),
         ),
         migrations.CreateModel(
-            name='PtpEdit',
+            name="PtpEdit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('column1', models.CharField(max_length=5)),
-                ('column2', models.CharField(max_length=5)),
-                ('modifier_allowed', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("column1", models.CharField(max_length=5)),
+                ("column2", models.CharField(max_length=5)),
+                ("modifier_allowed", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['column1', 'column2'],
-                'constraints': [models.UniqueConstraint(fields=('column1', 'column2'), name='uniq_ptp')],
+                "ordering": ["column1", "column2"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("column1", "column2"), name="uniq_ptp")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScoringSettings',
+            name="ScoringSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('threshold', models.FloatField(default=0.5)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("threshold", models.FloatField(default=0.5)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'scoring settings',
+                "verbose_name_plural": "scoring settings",
             },
         ),
         migrations.CreateModel(
-            name='ClaimLine',
+            name="ClaimLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_number', models.PositiveIntegerField()),
-                ('service_date', models.DateField()),
-                ('procedure_code', models.CharField(db_index=True, max_length=5)),
-                ('modifiers', models.CharField(blank=True, max_length=40)),
-                ('diagnosis_codes', models.CharField(blank=True, max_length=200)),
-                ('units', models.PositiveIntegerField()),
-                ('billed_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('place_of_service', models.CharField(blank=True, max_length=4)),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='fraud.claim')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_number", models.PositiveIntegerField()),
+                ("service_date", models.DateField()),
+                ("procedure_code", models.CharField(db_index=True, max_length=5)),
+                ("modifiers", models.CharField(blank=True, max_length=40)),
+                ("diagnosis_codes", models.CharField(blank=True, max_length=200)),
+                ("units", models.PositiveIntegerField()),
+                ("billed_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("place_of_service", models.CharField(blank=True, max_length=4)),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="fraud.claim",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['claim_id', 'line_number'],
-                'constraints': [models.UniqueConstraint(fields=('claim', 'line_number'), name='uniq_claim_line')],
+                "ordering": ["claim_id", "line_number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("claim", "line_number"), name="uniq_claim_line")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='flag',
-            index=models.Index(fields=['-risk_score', 'id'], name='fraud_flag_queue'),
+            model_name="flag",
+            index=models.Index(fields=["-risk_score", "id"], name="fraud_flag_queue"),
         ),
         migrations.AddIndex(
-            model_name='flag',
-            index=models.Index(fields=['status', '-risk_score', 'id'], name='fraud_flag_status_queue'),
+            model_name="flag",
+            index=models.Index(
+                fields=["status", "-risk_score", "id"], name="fraud_flag_status_queue"
+            ),
         ),
         migrations.AddIndex(
-            model_name='flag',
-            index=models.Index(fields=['assignee', 'status'], name='fraud_flag_assignee'),
+            model_name="flag",
+            index=models.Index(fields=["assignee", "status"], name="fraud_flag_assignee"),
         ),
         migrations.AddIndex(
-            model_name='flag',
-            index=models.Index(fields=['specialty', '-risk_score'], name='fraud_flag_specialty'),
+            model_name="flag",
+            index=models.Index(fields=["specialty", "-risk_score"], name="fraud_flag_specialty"),
         ),
         migrations.AddIndex(
-            model_name='flag',
-            index=models.Index(fields=['provider', '-risk_score'], name='fraud_flag_provider'),
+            model_name="flag",
+            index=models.Index(fields=["provider", "-risk_score"], name="fraud_flag_provider"),
         ),
         migrations.AddIndex(
-            model_name='flag',
-            index=models.Index(fields=['service_date'], name='fraud_flag_date'),
+            model_name="flag",
+            index=models.Index(fields=["service_date"], name="fraud_flag_date"),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['provider', 'service_date'], name='fraud_claim_prov_date'),
+            model_name="claim",
+            index=models.Index(fields=["provider", "service_date"], name="fraud_claim_prov_date"),
         ),
     ]
