@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -203,7 +204,7 @@ def visit_level_mix(provider) -> dict:
         total = sum(counts.values()) or 1
         return {code: counts.get(code, 0) / total for code in VISIT_CODES}
 
-    cache_key = f"fraud:visit-mix:{provider.specialty}"
+    cache_key = "fraud-visit-mix-" + hashlib.sha1(provider.specialty.encode()).hexdigest()
     peers = cache.get(cache_key)
     if peers is None:
         peers = shares(ClaimLine.objects.filter(claim__provider__specialty=provider.specialty))

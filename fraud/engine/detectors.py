@@ -130,12 +130,11 @@ def units_above_mue(lines: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     # Exact repeats of a line under another claim are the duplicate detector's finding; count
     # them once here so the original claim is not flagged for the copy's units.
     distinct = limited.drop_duplicates("line_key")
-    total = distinct.groupby(["visit_key", "procedure_code"], sort=False)["units"].sum()
-    limit = limited["procedure_code"].map(reference.mue)
-    totals = pd.MultiIndex.from_frame(limited[["visit_key", "procedure_code"]]).map(
-        total.to_dict().get
+    total = (
+        distinct.groupby(["visit_key", "procedure_code"], sort=False)["units"].sum().rename("total")
     )
-    hit = limited.assign(total=np.asarray(totals, dtype="float64").astype("int64"), limit=limit)
+    hit = limited.join(total, on=["visit_key", "procedure_code"])
+    hit["limit"] = hit["procedure_code"].map(reference.mue)
     hit = hit.loc[hit["total"] > hit["limit"]]
     evidence = [
         f"{code}: {total} units for one patient on {date}, limit {limit} per day"

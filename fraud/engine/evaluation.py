@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score
 
@@ -14,6 +13,7 @@ def evaluate(
     ranked = scored.sort_values(["risk_score", "claim_id"], ascending=[False, True])
     positive = ranked["claim_id"].isin(labels["claim_id"]).to_numpy()
     flagged = set(ranked.loc[ranked["risk_score"] >= threshold, "claim_id"])
+    labelled = set(labels["claim_id"])
     result = {
         "claims": len(ranked),
         "labelled": int(positive.sum()),
@@ -22,9 +22,7 @@ def evaluate(
         "pr_auc": float(average_precision_score(positive, ranked["risk_score"]))
         if positive.any()
         else float("nan"),
-        "precision_flagged": float(np.mean([c in set(labels["claim_id"]) for c in flagged]))
-        if flagged
-        else float("nan"),
+        "precision_flagged": len(flagged & labelled) / len(flagged) if flagged else float("nan"),
         "recall": {},
     }
     for pattern, group in labels.groupby("pattern"):
