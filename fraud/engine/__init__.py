@@ -1,1 +1,1 @@
-"""Pure computation for this module: no Django imports."""
+"""Billing anomaly detection: pure pandas/numpy/scipy/scikit-learn, no Django."""
