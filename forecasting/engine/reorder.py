@@ -144,3 +144,9 @@ def plan_reorder(item: ReorderInput, today: dt.date) -> ReorderPlan:
         stockout_date=stockout_date(today, cover),
         needs_order=needs_order,
     )
+
+
+def sigma_from_upper_bound(point: float, upper: float, level: float) -> float:
+    """Standard deviation implied by the upper end of a central interval at ``level``; the
+    upper side is the one that matters for stock-outs, and the lower end may be clipped at 0."""
+    return max(0.0, (upper - point) / float(norm.ppf(0.5 + level / 2)))
