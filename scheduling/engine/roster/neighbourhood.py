@@ -1,0 +1,102 @@
+"""Large neighbourhood search over the roster model, for the time left after the first solve.
+
+Each round frees the cells of a few staff members, or of every staff member over a few days,
+fixes every other shift variable to the incumbent roster and re-solves a clone of the same model
+from the incumbent. Neighbourhood sizes adapt: a round solved to optimality grows the next one, a
+round that times out shrinks it. The model's own global bound from the first solve stays valid.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from .model import RosterModel
+
+# Cloning the model each round costs time proportional to its size; beyond this many shift
+# variables the search stays with CP-SAT's own neighbourhoods.
+MAX_VARIABLES = 150_000
+
+
+@dataclass
+class Incumbent:
+    objective: float
+    values: list[int]  # one value per model variable, in proto order
+
+
+def improve(
+    roster_model: RosterModel,
+    incumbent: Incumbent,
+    deadline: float,
+    workers: int,
+    seed: int,
+    on_improvement: Callable[[Incumbent], None],
+) -> Incumbent:
+    if len(roster_model.x) > MAX_VARIABLES:
+        return incumbent
+    rng = random.Random(seed)
+    problem = roster_model.problem
+    staff_ids = [m.id for m in problem.staff]
+    cells_by_staff: dict[str, list[int]] = {sid: [] for sid in staff_ids}
+    cells_by_day: dict[int, list[int]] = {d: [] for d in range(problem.num_days)}
+    for (staff_id, day, _), var in roster_model.x.items():
+        cells_by_staff[staff_id].append(var.Index())
+        cells_by_day[day].append(var.Index())
+    staff_size = max(2.0, len(staff_ids) * 0.08)
+    window_size = max(2.0, problem.num_days * 0.1)
+    all_cells = [var.Index() for var in roster_model.x.values()]
+    while time.monotonic() < deadline - 0.5:
+        by_staff = rng.random() < 0.6
+        if by_staff:
+            chosen = rng.sample(staff_ids, min(len(staff_ids), round(staff_size)))
+            free = {i for sid in chosen for i in cells_by_staff[sid]}
+        else:
+            width = min(problem.num_days, round(window_size))
+            first = rng.randrange(problem.num_days - width + 1)
+            free = {i for d in range(first, first + width) for i in cells_by_day[d]}
+        seconds = min(3.0, deadline - time.monotonic())
+        status, result = _solve_neighbourhood(
+            roster_model, incumbent, free, all_cells, seconds, workers, rng.randrange(1 << 30)
+        )
+        grow = 1.15 if status == cp_model.OPTIMAL else 0.9
+        if by_staff:
+            staff_size = min(max(2.0, staff_size * grow), len(staff_ids))
+        else:
+            window_size = min(max(2.0, window_size * grow), problem.num_days)
+        if result is not None and result.objective < incumbent.objective:
+            incumbent = result
+            on_improvement(incumbent)
+    return incumbent
+
+
+def _solve_neighbourhood(
+    roster_model: RosterModel,
+    incumbent: Incumbent,
+    free: set[int],
+    all_cells: list[int],
+    seconds: float,
+    workers: int,
+    seed: int,
+) -> tuple[int, Incumbent | None]:
+    model = roster_model.model.clone()
+    proto = model.proto
+    for index in all_cells:
+        if index not in free:
+            value = incumbent.values[index]
+            domain = proto.variables[index].domain  # a Boolean: [lower, upper]
+            domain[0] = value
+            domain[1] = value
+    proto.solution_hint.vars.extend(range(len(incumbent.values)))
+    proto.solution_hint.values.extend(incumbent.values)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return status, None
+    return status, Incumbent(solver.objective_value, list(solver.response_proto.solution))

@@ -1,0 +1,178 @@
+"""Solving a :class:`RosterProblem`: parameters, progress reporting, the result and repair."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from . import neighbourhood
+from .diagnosis import explain_infeasibility, precheck_messages
+from .model import RosterModel, build_model
+from .problem import ProgressPoint, RosterProblem, RosterSolution
+from .validation import validate
+
+ProgressCallback = Callable[[ProgressPoint], None]
+
+
+@dataclass
+class SolveParameters:
+    time_limit_seconds: float = 30.0
+    workers: int = 2
+    seed: int = 0
+    # Seconds given to the diagnosis when the problem turns out infeasible.
+    diagnosis_seconds: float = 10.0
+    # Share of the time limit for the first whole-model solve; the rest goes to neighbourhood
+    # search from its best roster (0 disables the neighbourhood search).
+    first_solve_share: float = 0.3
+    log: bool = False
+
+
+class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
+    """Records the best objective and bound each time a better roster is found."""
+
+    def __init__(self, on_progress: ProgressCallback | None) -> None:
+        super().__init__()
+        self.on_progress = on_progress
+        self.points: list[ProgressPoint] = []
+        self.started = time.monotonic()
+
+    def on_solution_callback(self) -> None:
+        self.record(self.ObjectiveValue(), self.BestObjectiveBound())
+
+    def record(self, objective: float, bound: float) -> None:
+        point = ProgressPoint(round(time.monotonic() - self.started, 3), objective, bound)
+        self.points.append(point)
+        if self.on_progress is not None:
+            self.on_progress(point)
+
+    def on_bound(self, bound: float) -> None:
+        if self.points:
+            self.record(self.points[-1].objective, bound)
+
+
+def solve(
+    problem: RosterProblem,
+    parameters: SolveParameters | None = None,
+    on_progress: ProgressCallback | None = None,
+    known_skills: set[str] | None = None,
+) -> RosterSolution:
+    """Validate, pre-check and solve; an infeasible problem comes back explained in words."""
+    parameters = parameters or SolveParameters()
+    validate(problem, known_skills)
+    started = time.monotonic()
+    early = precheck_messages(problem)
+    if early:
+        return RosterSolution(status="INFEASIBLE", explanation=early)
+    roster_model = build_model(problem)
+    deadline = started + parameters.time_limit_seconds
+    solver = _solver(parameters)
+    if parameters.first_solve_share < 1.0:
+        first = parameters.time_limit_seconds * parameters.first_solve_share
+        solver.parameters.max_time_in_seconds = max(min(parameters.time_limit_seconds, 2.0), first)
+    recorder = _ProgressRecorder(on_progress)
+    solver.best_bound_callback = recorder.on_bound
+    status = solver.solve(roster_model.model, recorder)
+    values = None
+    if status == cp_model.FEASIBLE and time.monotonic() < deadline - 1.0:
+        bound = solver.best_objective_bound
+        incumbent = neighbourhood.Incumbent(
+            solver.objective_value, list(solver.response_proto.solution)
+        )
+        incumbent = neighbourhood.improve(
+            roster_model,
+            incumbent,
+            deadline,
+            parameters.workers,
+            parameters.seed,
+            lambda better: recorder.record(better.objective, bound),
+        )
+        values = incumbent.values
+    solution = _read_solution(roster_model, solver, status, values)
+    solution.progress = recorder.points
+    if solution.status == "INFEASIBLE":
+        solution.explanation = explain_infeasibility(problem, parameters.diagnosis_seconds)
+    solution.wall_seconds = round(time.monotonic() - started, 3)
+    return solution
+
+
+def repair(
+    problem: RosterProblem,
+    published: dict[tuple[str, int], str],
+    parameters: SolveParameters | None = None,
+    on_progress: ProgressCallback | None = None,
+    known_skills: set[str] | None = None,
+) -> RosterSolution:
+    """Re-solve starting from ``published``, penalising each changed cell; lists the changes."""
+    problem.previous = dict(published)
+    solution = solve(problem, parameters, on_progress, known_skills)
+    if solution.has_roster:
+        solution.changes = roster_changes(problem, published, solution.assignments)
+    return solution
+
+
+def roster_changes(
+    problem: RosterProblem,
+    before: dict[tuple[str, int], str],
+    after: dict[tuple[str, int], str],
+) -> list[tuple[str, int, str | None, str | None]]:
+    changes = []
+    for member in problem.staff:
+        for day in range(problem.num_days):
+            old, new = before.get((member.id, day)), after.get((member.id, day))
+            if old != new:
+                changes.append((member.id, day, old, new))
+    return changes
+
+
+def _solver(parameters: SolveParameters) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = parameters.time_limit_seconds
+    solver.parameters.num_workers = max(1, parameters.workers)
+    solver.parameters.random_seed = parameters.seed
+    solver.parameters.log_search_progress = parameters.log
+    return solver
+
+
+def _read_solution(
+    roster_model: RosterModel,
+    solver: cp_model.CpSolver,
+    status,
+    values: list[int] | None = None,
+) -> RosterSolution:
+    """The roster from the solver, or from ``values`` (a better neighbourhood-search roster)."""
+    name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return RosterSolution(status=name)
+    if values is None:
+        values = list(solver.response_proto.solution)
+
+    def value_of(expr) -> int:
+        return int(_evaluate(expr, values))
+
+    assignments = {
+        (staff_id, day): code
+        for (staff_id, day, code), var in roster_model.x.items()
+        if values[var.Index()]
+    }
+    penalties = {
+        part: value_of(roster_model.objective_expr(part)) for part in roster_model.objective_parts
+    }
+    objective = float(sum(penalties.values()))
+    bound = min(solver.best_objective_bound, objective)
+    if objective <= bound:
+        name = "OPTIMAL"
+    return RosterSolution(
+        status=name, assignments=assignments, objective=objective, bound=bound, penalties=penalties
+    )
+
+
+def _evaluate(expr, values: list[int]) -> int:
+    """Value of a linear expression under a full assignment of the model's variables."""
+    if isinstance(expr, int):
+        return expr
+    flat = cp_model.FlatIntExpr(expr)
+    total = sum(c * values[v.index] for v, c in zip(flat.vars, flat.coeffs, strict=True))
+    return total + flat.offset
