@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -144,17 +144,39 @@ def build_problem(
     return engine_sessions, requests, owner
 
 
-def _progress_reporter(job: JobRun):
-    last_write = [0.0]
+def _solve_reporting_progress(
+    job: JobRun,
+    sessions: list[engine.Session],
+    requests: list[engine.Request],
+    options: engine.SolverOptions,
+) -> engine.SolveResult:
+    """Run the solver in a worker thread while this thread writes its progress to the JobRun:
+    the solver's callbacks come from its own threads, which must not touch the database."""
+    latest: dict = {}
+    outcome: dict = {}
 
-    def report(fraction: float, message: str, stats: dict) -> None:
-        now = time.monotonic()
-        if fraction < 1.0 and now - last_write[0] < PROGRESS_EVERY_SECONDS:
-            return
-        last_write[0] = now
-        jobs.report_progress(job.pk, 5 + 90 * fraction, message)
+    def work() -> None:
+        try:
+            outcome["result"] = engine.solve(
+                sessions,
+                requests,
+                options,
+                progress=lambda fraction, message, _stats: latest.update(
+                    fraction=fraction, message=message
+                ),
+            )
+        except BaseException as error:  # noqa: BLE001 - re-raised in the calling thread
+            outcome["error"] = error
 
-    return report
+    thread = threading.Thread(target=work, name=f"appointments-solve-{job.pk}", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(PROGRESS_EVERY_SECONDS)
+        if latest:
+            jobs.report_progress(job.pk, 5 + 90 * latest["fraction"], latest["message"])
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def solve_pending(
@@ -181,7 +203,7 @@ def solve_pending(
         overbooking_rates=rates,
         overbooking_cap=overbooking_cap,
     )
-    result = engine.solve(sessions, requests, options, progress=_progress_reporter(job))
+    result = _solve_reporting_progress(job, sessions, requests, options)
     metrics = engine.evaluate(sessions, requests, result.assignments)
     with transaction.atomic():
         ProposedAppointment.objects.filter(job=job).delete()
