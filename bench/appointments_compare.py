@@ -48,6 +48,12 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--continuity-days",
+        type=float,
+        default=SolverOptions.continuity_days,
+        help="urgency-weighted waiting days the solver trades to keep the preferred clinician",
+    )
     args = parser.parse_args()
     with open(args.sessions, newline="") as handle:
         sessions = read_sessions(handle, str(args.sessions))
@@ -59,7 +65,10 @@ def main() -> None:
         f"unavoidable breaches: {unavoidable_breaches(sessions, requests)}"
     )
     options = SolverOptions(
-        time_limit_seconds=args.time_limit, workers=args.workers, random_seed=args.seed
+        time_limit_seconds=args.time_limit,
+        workers=args.workers,
+        random_seed=args.seed,
+        continuity_days=args.continuity_days,
     )
     methods = {
         "first-come-first-served": lambda: first_come_first_served(sessions, requests),

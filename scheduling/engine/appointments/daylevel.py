@@ -63,7 +63,10 @@ def day_level_schedule(
     model.minimize(sum(objective) + offset)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
-    solver.parameters.num_workers = workers
+    # One LP-guided search with the full linear relaxation beats a portfolio here: the model
+    # is a knapsack per day, where the LP both bounds and steers the search.
+    solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = 2
     solver.parameters.random_seed = seed
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -72,32 +75,45 @@ def day_level_schedule(
     return pack_days(by_day, requests, chosen_day)
 
 
-def pack_days(by_day: dict, requests: Sequence[Request], chosen_day: dict) -> list[Assignment]:
-    """Pack each day's requests into its sessions back to back, largest first."""
+def pack_days(
+    by_day: dict,
+    requests: Sequence[Request],
+    chosen_day: dict,
+    also: Sequence[Request] = (),
+) -> list[Assignment]:
+    """Pack each day's requests into its sessions back to back, largest first; a request that
+    does not fit its day takes the earliest session with room left on another day."""
     next_free = {s.session_id: s.first_start for day in by_day.values() for s in day}
-    assignments = []
-    ordered = sorted(requests, key=lambda r: (-r.booked_minutes, -r.weight, r.request_id))
-    for request in ordered:
-        day = chosen_day.get(request.request_id)
-        if day is None:
-            continue
+    assignments: list[Assignment] = []
+    left_over: list[Request] = list(also)
+
+    def place(request: Request, sessions: Sequence[Session]) -> bool:
         fitting = [
             s
-            for s in by_day[day]
+            for s in sessions
             if request.may_use(s) and next_free[s.session_id] + request.booked_minutes <= s.end
         ]
         if not fitting:
-            continue
+            return False
         session = min(
             fitting,
             key=lambda s: (
+                s.date,
                 s.clinician_id != request.preferred_clinician_id,
                 s.end - next_free[s.session_id],
                 s.session_id,
             ),
         )
-        assignments.append(
-            Assignment(request.request_id, session.session_id, next_free[session.session_id])
-        )
-        next_free[session.session_id] += request.booked_minutes
+        start = next_free[session.session_id]
+        assignments.append(Assignment(request.request_id, session.session_id, start))
+        next_free[session.session_id] = start + request.booked_minutes
+        return True
+
+    for request in sorted(requests, key=lambda r: (-r.booked_minutes, -r.weight, r.request_id)):
+        day = chosen_day.get(request.request_id)
+        if day is not None and not place(request, by_day[day]):
+            left_over.append(request)
+    everything = [s for day in sorted(by_day) for s in by_day[day]]
+    for request in sorted(left_over, key=lambda r: (r.deadline, -r.weight, r.request_id)):
+        place(request, everything)
     return assignments

@@ -37,8 +37,6 @@ ProgressCallback = Callable[[float, str, dict], None]
 # Costs are in tenths of an urgency-weighted waiting day, so continuity can weigh half a day
 # and an overbooking is a tie-breaker worth less than any day of waiting.
 COST_SCALE = 10
-# Breach penalty per unit of urgency weight; larger than any waiting a department can save.
-BREACH_FACTOR = 100_000_000
 OVERBOOK_PENALTY = 1
 # Share of a department's time given to the day-level relaxation that finds the starting point.
 RELAXATION_SHARE = 0.4
@@ -53,6 +51,18 @@ class SolverOptions:
     overbooking_rates: dict[str, float] | None = None
     overbooking_cap: float = 0.15
     break_symmetry: bool = True
+
+
+def breach_factor(
+    requests: Sequence[Request], last_date, scale: int, continuity_days: float
+) -> int:
+    """The smallest breach penalty per unit of weight that outweighs all waiting and continuity
+    costs together, so breaches come first. Kept small: large factors hurt the LP relaxation."""
+    worst = sum(
+        scale * r.weight * (waiting_days(r, None, last_date) + continuity_days + 1)
+        for r in requests
+    )
+    return int(worst) + 1
 
 
 def overbooking_minutes(session: Session, options: SolverOptions) -> int:
@@ -104,6 +114,7 @@ class DepartmentModel:
         self.offset = 0
         self.cost: dict[tuple[str, str], int] = {}
         self.unscheduled_cost: dict[str, int] = {}
+        self.breach_factor = breach_factor(requests, last_date, COST_SCALE, options.continuity_days)
         self._build(last_date)
 
     def _assignment_cost(self, request: Request, session: Session, last_date) -> int:
@@ -114,7 +125,7 @@ class DepartmentModel:
         ):
             cost += round(COST_SCALE * request.weight * self.options.continuity_days)
         if session.date > request.deadline:
-            cost += request.weight * BREACH_FACTOR
+            cost += request.weight * self.breach_factor
         return cost
 
     def _build(self, last_date) -> None:
@@ -126,7 +137,7 @@ class DepartmentModel:
         for request in self.requests:
             unscheduled = COST_SCALE * request.weight * waiting_days(request, None, last_date)
             if last_date is not None and request.deadline <= last_date:
-                unscheduled += request.weight * BREACH_FACTOR
+                unscheduled += request.weight * self.breach_factor
             self.offset += unscheduled
             self.unscheduled_cost[request.request_id] = unscheduled
             choices = []
@@ -241,7 +252,7 @@ def starting_schedule(
         sessions,
         requests,
         last_date,
-        breach_factor=BREACH_FACTOR,
+        breach_factor=breach_factor(requests, last_date, 1, 0),
         hint=best,
         time_limit=time_limit,
         workers=options.workers,
