@@ -248,3 +248,6 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.date} {self.shift_type or 'off'}"
+
+
+from .models_appointments import *  # noqa: E402,F401,F403

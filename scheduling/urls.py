@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import roster_views, views
+from . import appointment_views, roster_views, views
 
 app_name = "scheduling"
 urlpatterns = [
@@ -17,4 +17,19 @@ urlpatterns = [
     path("rosters/<int:pk>/staff/<int:staff_pk>/", roster_views.roster_staff, name="roster_staff"),
     path("rosters/<int:pk>/export.csv", roster_views.roster_export_csv, name="roster_export_csv"),
     path("rosters/<int:pk>/export.ics", roster_views.roster_export_ics, name="roster_export_ics"),
+    # Appointment scheduling
+    path("appointments/", appointment_views.requests_list, name="appointment_requests"),
+    path("appointments/solve/", appointment_views.solve, name="appointment_solve"),
+    path(
+        "appointments/runs/<int:job_id>/",
+        appointment_views.proposal,
+        name="appointment_proposal",
+    ),
+    path(
+        "appointments/runs/<int:job_id>/accept/",
+        appointment_views.accept,
+        name="appointment_accept",
+    ),
+    path("appointments/schedule/", appointment_views.schedule, name="appointment_schedule"),
+    path("appointments/<int:pk>/move/", appointment_views.move, name="appointment_move"),
 ]

@@ -1,0 +1,24 @@
+"""Celery tasks of appointment scheduling, named ``scheduling.tasks.*`` for the solver queue."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from hospops import jobs
+from hospops.models import JobRun
+
+
+@shared_task(name="scheduling.tasks.solve_appointments")
+def solve_appointments(
+    job_id: int, time_limit: float = 30.0, workers: int = 2, overbooking: bool = False
+) -> int:
+    from .appointment_services import solve_pending
+
+    job = JobRun.objects.get(pk=job_id)
+    jobs.run_tracked(
+        job,
+        lambda tracked: solve_pending(
+            tracked, time_limit=time_limit, workers=workers, overbooking=overbooking
+        ),
+    )
+    return job_id
