@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def registered_steps():
     """Two real steps that write to the database, one of which fails; restored afterwards."""
+    pipeline.steps()  # import the apps' pipeline modules now, so they do not register later
     saved = dict(pipeline._STEPS)
     pipeline._STEPS.clear()
 
