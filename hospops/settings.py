@@ -206,5 +206,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("HOSPOPS_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Prophet reports at import that optional plotting is missing; the app draws its own.
+        "prophet.plot": {"level": "CRITICAL"},
+        "cmdstanpy": {"level": "WARNING"},
+    },
 }

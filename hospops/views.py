@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -33,7 +34,8 @@ def job_as_dict(job: JobRun) -> dict:
 
 @roles.module_required("runs")
 def run_list(request: HttpRequest) -> HttpResponse:
-    runs = JobRun.objects.filter(parent__isnull=True).prefetch_related("steps")
+    steps_in_order = Prefetch("steps", queryset=JobRun.objects.order_by("id"))
+    runs = JobRun.objects.filter(parent__isnull=True).prefetch_related(steps_in_order)
     if name := request.GET.get("name"):
         runs = runs.filter(name=name)
     if status := request.GET.get("status"):
@@ -56,7 +58,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(JobRun, pk=pk)
     if not can_see_job(request, job):
         return HttpResponse(status=403)
-    return render(request, "hospops/run_detail.html", {"job": job, "steps": job.steps.all()})
+    context = {"job": job, "steps": job.steps.order_by("id")}
+    return render(request, "hospops/run_detail.html", context)
 
 
 @roles.role_required(*roles.ALL_ROLES)
