@@ -56,6 +56,11 @@ def main() -> None:
     parser.add_argument("--volume-scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--engine-only", action="store_true")
+    parser.add_argument(
+        "--subtle",
+        action="store_true",
+        help="harder injections: amounts x1.6-2.5, volume days x2.5-4, milder upcoding",
+    )
     parser.add_argument("--workdir", default=tempfile.gettempdir())
     args = parser.parse_args()
 
