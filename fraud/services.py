@@ -243,37 +243,26 @@ def write_claims(lines: pd.DataFrame, hashes: pd.Series) -> ImportResult:
 
 
 def write_lines(lines: pd.DataFrame, claim_pks: dict[str, int]) -> None:
+    """Insert lines in batches, building model instances one batch at a time (memory)."""
     if lines.empty:
         return
-    amounts = np.char.mod("%.2f", lines["billed_amount"].to_numpy(dtype=float))
-    dates = lines["service_date"].dt.date.tolist()
-    objects = [
-        ClaimLine(
-            claim_id=claim_pks[claim_id],
-            line_number=number,
-            service_date=date,
-            procedure_code=code,
-            modifiers=modifiers,
-            diagnosis_codes=diagnoses,
-            units=units,
-            billed_amount=amount,
-            place_of_service=place,
+    columns = {
+        "claim_id": lines["claim_id"].map(claim_pks).tolist(),
+        "line_number": lines["line_number"].tolist(),
+        "service_date": lines["service_date"].dt.date.tolist(),
+        "procedure_code": lines["procedure_code"].tolist(),
+        "modifiers": lines["modifiers"].tolist(),
+        "diagnosis_codes": lines["diagnosis_codes"].tolist(),
+        "units": lines["units"].tolist(),
+        "billed_amount": np.char.mod("%.2f", lines["billed_amount"].to_numpy(dtype=float)).tolist(),
+        "place_of_service": lines["place_of_service"].tolist(),
+    }
+    names = list(columns)
+    for start in range(0, len(lines), BATCH):
+        batch = zip(*(columns[name][start : start + BATCH] for name in names), strict=True)
+        ClaimLine.objects.bulk_create(
+            [ClaimLine(**dict(zip(names, values, strict=True))) for values in batch]
         )
-        for claim_id, number, date, code, modifiers, diagnoses, units, amount, place in zip(
-            lines["claim_id"].tolist(),
-            lines["line_number"].tolist(),
-            dates,
-            lines["procedure_code"].tolist(),
-            lines["modifiers"].tolist(),
-            lines["diagnosis_codes"].tolist(),
-            lines["units"].tolist(),
-            amounts.tolist(),
-            lines["place_of_service"].tolist(),
-            strict=True,
-        )
-    ]
-    for batch in chunked(objects, BATCH):
-        ClaimLine.objects.bulk_create(batch)
 
 
 # --- reference import ------------------------------------------------------------------------
