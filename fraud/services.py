@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -258,11 +258,28 @@ def write_lines(lines: pd.DataFrame, claim_pks: dict[str, int]) -> None:
         "place_of_service": lines["place_of_service"].tolist(),
     }
     names = list(columns)
+    if connection.vendor == "postgresql":
+        copy_rows(ClaimLine, names, zip(*columns.values(), strict=True))
+        return
     for start in range(0, len(lines), BATCH):
         batch = zip(*(columns[name][start : start + BATCH] for name in names), strict=True)
         ClaimLine.objects.bulk_create(
             [ClaimLine(**dict(zip(names, values, strict=True))) for values in batch]
         )
+
+
+def copy_rows(model, names: list[str], rows: Iterable[tuple]) -> None:
+    """PostgreSQL COPY: several times faster than batched INSERTs for a million lines."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(name).column) for name in names
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 # --- reference import ------------------------------------------------------------------------
