@@ -498,7 +498,34 @@ def save_scores(scored: pd.DataFrame, fingerprint: str, threshold: float) -> dic
             claim_pks, scored["risk_score"], scored["reasons"], strict=True
         )
     ]
-    ClaimScore.objects.bulk_create(scores, batch_size=BATCH)
+    if connection.vendor == "postgresql":
+        names = [
+            "claim_id",
+            "risk_score",
+            "reasons",
+            "detectors",
+            "claim_hash",
+            "settings_hash",
+            "scored_at",
+        ]
+        copy_rows(
+            ClaimScore,
+            names,
+            (
+                (
+                    s.claim_id,
+                    s.risk_score,
+                    json.dumps(s.reasons),
+                    s.detectors,
+                    s.claim_hash,
+                    s.settings_hash,
+                    s.scored_at,
+                )
+                for s in scores
+            ),
+        )
+    else:
+        ClaimScore.objects.bulk_create(scores, batch_size=BATCH)
     return sync_flags(scores, claims, threshold)
 
 
