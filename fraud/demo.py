@@ -15,7 +15,7 @@ from .engine.claims import write_claims
 from .models import Claim, Flag, FlagDecision
 
 DEMO_PROVIDERS = 150
-DEMO_VOLUME_SCALE = 0.08  # about 90,000 claim lines: a realistic queue that seeds quickly
+DEMO_VOLUME_SCALE = 0.05  # about 55,000 claim lines: a realistic queue that seeds quickly
 
 
 @demo_seeder(order=40)
@@ -36,9 +36,10 @@ def seed(ctx: DemoContext) -> None:
             mue=0.0005,
             unbundling=0.0008,
             amount=0.0005,
-            impossible_day=0.002,
-            volume=0.001,
-            upcoding=0.05,
+            impossible_day=0.00015,
+            volume=0.0003,
+            upcoding=0.04,
+            volume_multiplier=(15.0, 20.0),
         ),
     )
     buffer = io.StringIO()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -243,37 +243,43 @@ def write_claims(lines: pd.DataFrame, hashes: pd.Series) -> ImportResult:
 
 
 def write_lines(lines: pd.DataFrame, claim_pks: dict[str, int]) -> None:
+    """Insert lines in batches, building model instances one batch at a time (memory)."""
     if lines.empty:
         return
-    amounts = np.char.mod("%.2f", lines["billed_amount"].to_numpy(dtype=float))
-    dates = lines["service_date"].dt.date.tolist()
-    objects = [
-        ClaimLine(
-            claim_id=claim_pks[claim_id],
-            line_number=number,
-            service_date=date,
-            procedure_code=code,
-            modifiers=modifiers,
-            diagnosis_codes=diagnoses,
-            units=units,
-            billed_amount=amount,
-            place_of_service=place,
+    columns = {
+        "claim_id": lines["claim_id"].map(claim_pks).tolist(),
+        "line_number": lines["line_number"].tolist(),
+        "service_date": lines["service_date"].dt.date.tolist(),
+        "procedure_code": lines["procedure_code"].tolist(),
+        "modifiers": lines["modifiers"].tolist(),
+        "diagnosis_codes": lines["diagnosis_codes"].tolist(),
+        "units": lines["units"].tolist(),
+        "billed_amount": np.char.mod("%.2f", lines["billed_amount"].to_numpy(dtype=float)).tolist(),
+        "place_of_service": lines["place_of_service"].tolist(),
+    }
+    names = list(columns)
+    if connection.vendor == "postgresql":
+        copy_rows(ClaimLine, names, zip(*columns.values(), strict=True))
+        return
+    for start in range(0, len(lines), BATCH):
+        batch = zip(*(columns[name][start : start + BATCH] for name in names), strict=True)
+        ClaimLine.objects.bulk_create(
+            [ClaimLine(**dict(zip(names, values, strict=True))) for values in batch]
         )
-        for claim_id, number, date, code, modifiers, diagnoses, units, amount, place in zip(
-            lines["claim_id"].tolist(),
-            lines["line_number"].tolist(),
-            dates,
-            lines["procedure_code"].tolist(),
-            lines["modifiers"].tolist(),
-            lines["diagnosis_codes"].tolist(),
-            lines["units"].tolist(),
-            amounts.tolist(),
-            lines["place_of_service"].tolist(),
-            strict=True,
-        )
-    ]
-    for batch in chunked(objects, BATCH):
-        ClaimLine.objects.bulk_create(batch)
+
+
+def copy_rows(model, names: list[str], rows: Iterable[tuple]) -> None:
+    """PostgreSQL COPY: several times faster than batched INSERTs for a million lines."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(name).column) for name in names
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 # --- reference import ------------------------------------------------------------------------
@@ -492,7 +498,34 @@ def save_scores(scored: pd.DataFrame, fingerprint: str, threshold: float) -> dic
             claim_pks, scored["risk_score"], scored["reasons"], strict=True
         )
     ]
-    ClaimScore.objects.bulk_create(scores, batch_size=BATCH)
+    if connection.vendor == "postgresql":
+        names = [
+            "claim_id",
+            "risk_score",
+            "reasons",
+            "detectors",
+            "claim_hash",
+            "settings_hash",
+            "scored_at",
+        ]
+        copy_rows(
+            ClaimScore,
+            names,
+            (
+                (
+                    s.claim_id,
+                    s.risk_score,
+                    json.dumps(s.reasons),
+                    s.detectors,
+                    s.claim_hash,
+                    s.settings_hash,
+                    s.scored_at,
+                )
+                for s in scores
+            ),
+        )
+    else:
+        ClaimScore.objects.bulk_create(scores, batch_size=BATCH)
     return sync_flags(scores, claims, threshold)
 
 

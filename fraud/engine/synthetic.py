@@ -64,7 +64,6 @@ FEES = {
 }
 NEW_LEVELS = np.array([0.15, 0.45, 0.30, 0.10])
 UPCODED_NEW_LEVELS = np.array([0.02, 0.13, 0.40, 0.45])
-UPCODED_ESTABLISHED_LEVELS = np.array([0.01, 0.03, 0.16, 0.40, 0.40])
 
 
 @dataclass(frozen=True)
@@ -186,6 +185,15 @@ class Rates:
     volume: float = 0.001
     upcoding: float = 0.06
     volume_multiplier: tuple[float, float] = (5.0, 7.0)  # a volume day against the usual day
+    amount_multiplier: tuple[float, float] = (2.5, 6.0)  # an inflated line against its fee
+    upcoded_levels: tuple[float, ...] = (0.01, 0.03, 0.16, 0.40, 0.40)  # 99211-99215 shares
+
+
+SUBTLE = Rates(
+    volume_multiplier=(2.5, 4.0),
+    amount_multiplier=(1.6, 2.5),
+    upcoded_levels=(0.02, 0.08, 0.32, 0.38, 0.20),
+)
 
 
 @dataclass
@@ -330,7 +338,7 @@ class _Builder:
             if specialty.name in EM_SPECIALTIES:
                 up = upcoder[mine]
                 upcoded = np.concatenate(
-                    [0.1 * UPCODED_NEW_LEVELS, 0.9 * UPCODED_ESTABLISHED_LEVELS]
+                    [0.1 * UPCODED_NEW_LEVELS, 0.9 * np.array(self.rates.upcoded_levels)]
                 )
                 choice[up] = rng.choice(len(codes), size=int(up.sum()), p=upcoded)
             parts.append(
@@ -484,7 +492,7 @@ class _Builder:
     def inject_amount(self, lines: pd.DataFrame) -> pd.DataFrame:
         count = max(1, round(self.rates.amount * len(lines)))
         rows = self.rng.choice(len(lines), size=count, replace=False)
-        factor = self.rng.uniform(2.5, 6.0, count)
+        factor = self.rng.uniform(*self.rates.amount_multiplier, count)
         lines.loc[lines.index[rows], "billed_amount"] = np.round(
             lines["billed_amount"].to_numpy()[rows] * factor, 2
         )
