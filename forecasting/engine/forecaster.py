@@ -101,6 +101,9 @@ class Timer:
         self.seconds = 0.0
 
     def run(self, name: str, values: np.ndarray, dates: pd.DatetimeIndex, h: int, config):
+        window = config.fit_window
+        if window and name not in SMOOTH_ONLY and len(values) > window:
+            values, dates = values[-window:], dates[-window:]
         started = time.perf_counter()
         try:
             forecast = np.asarray(CANDIDATES[name](values, dates, h, config), dtype=float)
