@@ -254,8 +254,11 @@ def decide(
     quantity: int | None = None,
     note: str = "",
 ) -> ReorderRecommendation:
-    """Approve (as recommended), edit (approve another quantity) or reject."""
+    """Approve (as recommended), edit (approve another quantity) or reject. An approval
+    with a quantity other than the recommended one counts as an edit."""
     status = ReorderRecommendation.Status
+    if action == "approve" and quantity and quantity != recommendation.recommended_quantity:
+        action = "edit"
     if action == "approve":
         recommendation.status = status.APPROVED
         recommendation.approved_quantity = recommendation.recommended_quantity
