@@ -264,7 +264,7 @@ def _forecast_series(
     if config.fit_all_candidates:
         to_fit |= set(names) - set(backtest.failures)
     finals: dict[str, np.ndarray] = {}
-    for name in to_fit:
+    for name in sorted(to_fit):
         try:
             finals[name] = timer.run(name, prepared.values, prepared.dates, h, config)
         except Exception:  # noqa: BLE001 - handled below by falling back to the next best
