@@ -129,10 +129,13 @@ def save_results(run: ForecastRun, kind: str, results: list[tuple[dict, SeriesRe
 
 
 def forecast_supply(
-    run: ForecastRun, pairs: Sequence[tuple[int, int]], candidates: Sequence[str] | None = None
+    run: ForecastRun,
+    pairs: Sequence[tuple[int, int]],
+    candidates: Sequence[str] | None = None,
+    config: ForecastConfig | None = None,
 ) -> dict:
     """Forecast the usage of the given (item pk, location pk) pairs into ``run``."""
-    config = supply_config(candidates or run.config.get("supply_candidates"))
+    config = config or supply_config(candidates or run.config.get("supply_candidates"))
     series = usage_series(pairs, run.run_date)
     results = forecast_many(
         [(f"{item}:{location}", values) for (item, location), values in series.items()], config
@@ -251,8 +254,11 @@ def decide(
     quantity: int | None = None,
     note: str = "",
 ) -> ReorderRecommendation:
-    """Approve (as recommended), edit (approve another quantity) or reject."""
+    """Approve (as recommended), edit (approve another quantity) or reject. An approval
+    with a quantity other than the recommended one counts as an edit."""
     status = ReorderRecommendation.Status
+    if action == "approve" and quantity and quantity != recommendation.recommended_quantity:
+        action = "edit"
     if action == "approve":
         recommendation.status = status.APPROVED
         recommendation.approved_quantity = recommendation.recommended_quantity

@@ -61,6 +61,9 @@ class ForecastConfig:
     outlier_z: float = 6.0
     # Largest share of missing periods that is interpolated rather than sent to the fallback.
     max_gap_share: float = 0.3
+    # Most recent points the statistical candidates fit on (None: 52 weeks for daily data,
+    # everything otherwise; 0: everything).
+    max_fit_points: int | None = None
     # Fit the final model of every candidate, not only the selected ones (for benchmarks).
     fit_all_candidates: bool = False
     extra: dict = field(default_factory=dict)
@@ -78,6 +81,15 @@ class ForecastConfig:
     @property
     def season_length(self) -> int:
         return self.season if self.season is not None else default_season(self.freq)
+
+    @property
+    def fit_window(self) -> int | None:
+        """Most recent points the statistical candidates fit on. On daily data they model the
+        week, not the year, and their optimisers slow down with length; Prophet always sees
+        the whole history for its yearly seasonality."""
+        if self.max_fit_points is not None:
+            return self.max_fit_points or None
+        return 364 if self.freq == "D" else None
 
     @property
     def min_history(self) -> int:

@@ -101,6 +101,9 @@ class Timer:
         self.seconds = 0.0
 
     def run(self, name: str, values: np.ndarray, dates: pd.DatetimeIndex, h: int, config):
+        window = config.fit_window
+        if window and name not in SMOOTH_ONLY and len(values) > window:
+            values, dates = values[-window:], dates[-window:]
         started = time.perf_counter()
         try:
             forecast = np.asarray(CANDIDATES[name](values, dates, h, config), dtype=float)
@@ -261,7 +264,7 @@ def _forecast_series(
     if config.fit_all_candidates:
         to_fit |= set(names) - set(backtest.failures)
     finals: dict[str, np.ndarray] = {}
-    for name in to_fit:
+    for name in sorted(to_fit):
         try:
             finals[name] = timer.run(name, prepared.values, prepared.dates, h, config)
         except Exception:  # noqa: BLE001 - handled below by falling back to the next best

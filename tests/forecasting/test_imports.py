@@ -1,9 +1,11 @@
 import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from forecasting.imports import import_items, import_supply_usage
 from forecasting.models import DailyUsage, Location, StockLevel, SupplyItem
+from hospops.models import AuditEvent
 
 ITEMS = (
     "item_id,name,unit,unit_cost,lead_time_days,pack_size,on_hand,location_id\n"
@@ -103,3 +105,22 @@ def test_empty_file_is_an_error():
     assert import_supply_usage(io.StringIO("")).errors == ["row 1: the file is empty"]
     header_only = io.StringIO("date,location_id,item_id,quantity\n")
     assert import_supply_usage(header_only).errors == ["the file has no data rows"]
+
+
+@pytest.mark.django_db
+def test_import_commands_load_files_and_fail_on_bad_rows(tmp_path):
+    items = tmp_path / "items.csv"
+    items.write_text(ITEMS)
+    usage = tmp_path / "usage.csv"
+    usage.write_text("date,location_id,item_id,quantity\n2026-01-01,MAIN,SYR-5,40\n")
+    out = io.StringIO()
+    call_command("import_items", str(items), stdout=out)
+    call_command("import_supply_usage", str(usage), stdout=out)
+    assert "Imported 1 rows: 1 new, 0 updated." in out.getvalue()
+    assert DailyUsage.objects.get().quantity == 40
+    usage.write_text("date,location_id,item_id,quantity\n2026-01-02,MAIN,SYR-5,x\n")
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="1 bad rows"):
+        call_command("import_supply_usage", str(usage), stderr=errors)
+    assert "row 2: quantity: 'x' is not a number" in errors.getvalue()
+    assert AuditEvent.objects.filter(action="import").count() == 3

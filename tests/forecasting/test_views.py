@@ -120,3 +120,12 @@ def test_department_chart_404_without_forecast(forecast_run, scheduler_client):
     response = scheduler_client.get(reverse("forecasting:department_chart", args=[999]))
     assert response.status_code == 404
     assert forecast_run.run_date == RUN_DATE
+
+
+def test_approving_a_changed_quantity_records_an_edit(forecast_run, supply_client):
+    recommendation = ReorderRecommendation.objects.get()
+    url = reverse("forecasting:reorder_decide", args=[recommendation.pk])
+    quantity = recommendation.recommended_quantity + 10
+    supply_client.post(url, {"action": "approve", "quantity": str(quantity)})
+    recommendation.refresh_from_db()
+    assert (recommendation.status, recommendation.approved_quantity) == ("edited", quantity)

@@ -76,7 +76,7 @@ class Command(BaseCommand):
 
         scores = evaluation.scores
         columns = ["series_id", "selected_model", "reason"]
-        mase_columns = [c for c in scores.columns if c in (*ALL_CANDIDATES, ENSEMBLE, "selected")]
+        mase_columns = [c for c in (*ALL_CANDIDATES, ENSEMBLE, "selected") if c in scores.columns]
         out = scores[columns + mase_columns].rename(columns={c: f"mase_{c}" for c in mase_columns})
         out.to_csv(options["out"], index=False, float_format="%.6f")
         if options.get("forecasts_out"):
