@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from .models import (
 )
 
 MAX_ROSTER_DAYS = 8 * 7
+PROGRESS_SECONDS = 1.0
 
 
 # -- building the engine problem ----------------------------------------------------------------
@@ -208,23 +210,8 @@ def _solve_and_save(roster: Roster, job: JobRun) -> dict:
     loaded = check_problem(roster)
     limit = float(roster.time_limit_seconds)
     parameters = engine.SolveParameters(time_limit_seconds=limit, workers=2, seed=roster.pk)
-
-    def on_progress(point: engine.ProgressPoint) -> None:
-        jobs.report_progress(
-            job.pk,
-            min(99.0, 100.0 * point.seconds / max(limit, 1.0)),
-            f"best {point.objective:.0f}, bound {point.bound:.0f}",
-            best_objective=point.objective,
-            bound=point.bound,
-        )
-
     previous = _previous_cells(roster, loaded)
-    if previous is None:
-        solution = engine.solve(loaded.problem, parameters, on_progress, loaded.known_skills)
-    else:
-        solution = engine.repair(
-            loaded.problem, previous, parameters, on_progress, loaded.known_skills
-        )
+    solution = _solve_reporting_progress(loaded, parameters, previous, job, limit)
     save_solution(roster, loaded, solution)
     return {
         "status": solution.status,
@@ -232,6 +219,52 @@ def _solve_and_save(roster: Roster, job: JobRun) -> dict:
         "assignments": len(solution.assignments),
         "changes": len(solution.changes),
     }
+
+
+def _solve_reporting_progress(
+    loaded: LoadedProblem,
+    parameters: engine.SolveParameters,
+    previous: dict | None,
+    job: JobRun,
+    limit: float,
+) -> engine.RosterSolution:
+    """Solve in a worker thread while this thread (the one owning the database connection)
+    writes the latest best objective and bound into the JobRun about once a second."""
+    latest: list[engine.ProgressPoint] = []
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            if previous is None:
+                outcome["solution"] = engine.solve(
+                    loaded.problem, parameters, latest.append, loaded.known_skills
+                )
+            else:
+                outcome["solution"] = engine.repair(
+                    loaded.problem, previous, parameters, latest.append, loaded.known_skills
+                )
+        except Exception as exc:  # noqa: BLE001 - re-raised in the calling thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name=f"roster-solve-{job.pk}", daemon=True)
+    thread.start()
+    reported = 0
+    while thread.is_alive():
+        thread.join(PROGRESS_SECONDS)
+        if len(latest) > reported:
+            reported = len(latest)
+            point = latest[-1]
+            jobs.report_progress(
+                job.pk,
+                min(99.0, 100.0 * point.seconds / max(limit, 1.0)),
+                f"best {point.objective:.0f}, bound {point.bound:.0f}",
+                best_objective=point.objective,
+                bound=point.bound,
+                seconds=point.seconds,
+            )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["solution"]
 
 
 def _previous_cells(roster: Roster, loaded: LoadedProblem) -> dict[tuple[str, int], str] | None:

@@ -20,6 +20,9 @@ from .model import RosterModel
 # Cloning the model each round costs time proportional to its size; beyond this many shift
 # variables the search stays with CP-SAT's own neighbourhoods.
 MAX_VARIABLES = 150_000
+SUBSOLVE_SECONDS = 1.0
+# A stronger LP relaxation proves small neighbourhoods optimal sooner.
+SUBSOLVE_PARAMETERS: dict = {"linearization_level": 2}
 
 
 @dataclass
@@ -58,18 +61,21 @@ def improve(
             width = min(problem.num_days, round(window_size))
             first = rng.randrange(problem.num_days - width + 1)
             free = {i for d in range(first, first + width) for i in cells_by_day[d]}
-        seconds = min(3.0, deadline - time.monotonic())
+        seconds = min(SUBSOLVE_SECONDS, deadline - time.monotonic())
         status, result = _solve_neighbourhood(
-            roster_model, incumbent, free, all_cells, seconds, workers, rng.randrange(1 << 30)
+            roster_model, incumbent, free, all_cells, seconds, 1, rng.randrange(1 << 30)
         )
         grow = 1.15 if status == cp_model.OPTIMAL else 0.9
         if by_staff:
             staff_size = min(max(2.0, staff_size * grow), len(staff_ids))
         else:
             window_size = min(max(2.0, window_size * grow), problem.num_days)
-        if result is not None and result.objective < incumbent.objective:
+        if result is not None and result.objective <= incumbent.objective:
+            # Equal moves are taken too: they let the search drift across plateaus.
+            improved = result.objective < incumbent.objective
             incumbent = result
-            on_improvement(incumbent)
+            if improved:
+                on_improvement(incumbent)
     return incumbent
 
 
@@ -96,6 +102,8 @@ def _solve_neighbourhood(
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    for key, value in SUBSOLVE_PARAMETERS.items():
+        setattr(solver.parameters, key, value)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, None
