@@ -310,8 +310,6 @@ class _Builder:
                 var = self.shift_var(member.id, day, code)
                 kept = var if var is not None else 0
                 self.parts["changes"].append(self.p.change_weight * (1 - kept))
-                if var is not None:
-                    self.m.add_hint(var, 1)
 
     def build_fairness(self) -> None:
         """Minimise the worst deviation of nights and weekends worked from the team mean.

@@ -108,3 +108,50 @@ def _solve_neighbourhood(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, None
     return status, Incumbent(solver.objective_value, list(solver.response_proto.solution))
+
+
+def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> Incumbent | None:
+    """The previous roster re-solved only around the cells it can no longer keep.
+
+    Freed: every cell of the staff members whose previous cells are now on leave or locked
+    otherwise, and every cell of the days around those cells; everything else stays as it was.
+    The neighbourhood widens until a roster is found or the time runs out.
+    """
+    problem = roster_model.problem
+    previous = problem.previous or {}
+    locked = {(c.staff_id, c.day): c.shift for c in problem.locked}
+    disturbed = [
+        (staff_id, day)
+        for staff_id, day in set(previous) | set(locked)
+        if (staff_id, day) in locked
+        and locked[staff_id, day] != previous.get((staff_id, day))
+        or (staff_id, day, previous.get((staff_id, day))) not in roster_model.x
+        and (staff_id, day) in previous
+    ]
+    if not disturbed:
+        disturbed = [(m.id, 0) for m in problem.staff[:1]]
+    staff_ids = {staff_id for staff_id, _ in disturbed}
+    deadline = time.monotonic() + seconds
+    for margin in (2, 7, problem.num_days):
+        days = {d + k for _, d in disturbed for k in range(-margin, margin + 1)}
+        free = {
+            var.Index()
+            for (staff_id, day, _), var in roster_model.x.items()
+            if staff_id in staff_ids or day in days
+        }
+        model = roster_model.model.clone()
+        for (staff_id, day, code), var in roster_model.x.items():
+            if var.Index() not in free:
+                value = int(previous.get((staff_id, day)) == code)
+                domain = model.proto.variables[var.Index()].domain
+                domain[0] = value
+                domain[1] = value
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
+        solver.parameters.num_workers = workers
+        status = solver.solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return Incumbent(solver.objective_value, list(solver.response_proto.solution))
+        if time.monotonic() >= deadline:
+            break
+    return None

@@ -71,6 +71,8 @@ def solve(
     deadline = started + parameters.time_limit_seconds
     solver = _solver(parameters)
     solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
+    if problem.previous is not None:
+        _start_from_repaired_roster(roster_model, deadline, parameters)
     recorder = _ProgressRecorder(on_progress)
     solver.best_bound_callback = recorder.on_bound
     use_neighbourhoods = (
@@ -133,6 +135,23 @@ def roster_changes(
             if old != new:
                 changes.append((member.id, day, old, new))
     return changes
+
+
+def _start_from_repaired_roster(
+    roster_model: RosterModel, deadline: float, parameters: SolveParameters
+) -> None:
+    """Hint the model with the published roster mended around the disturbed cells only.
+
+    The published roster itself is usually infeasible after a change (new leave, a new lock);
+    re-solving just the neighbourhood of the disturbance gives a complete, feasible and nearly
+    unchanged roster for the whole-model search to start from.
+    """
+    seconds = min(10.0, 0.3 * (deadline - time.monotonic()))
+    repaired = neighbourhood.repair_previous(roster_model, seconds, parameters.workers)
+    if repaired is not None:
+        hint = roster_model.model.proto.solution_hint
+        hint.vars.extend(range(len(repaired.values)))
+        hint.values.extend(repaired.values)
 
 
 def _stop_after_first_roster(
