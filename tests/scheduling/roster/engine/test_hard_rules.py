@@ -122,3 +122,26 @@ def test_hard_minimum_coverage_beats_a_preference():
     assert worked_days(solved(p)) == [0]
     p.coverage = cover([0])
     assert worked_days(solved(p)) == []
+
+
+def test_fairness_spreads_nights_evenly():
+    # Four nights to cover; two nurses; A would rather work them all (wishes worth 1 each).
+    team = [staff("A"), staff("B")]
+    wishes = [ShiftPreference("A", day, "N", wants=True, weight=1) for day in range(4)]
+    night = ShiftType("N", 600, is_night=True)
+    p = problem(team, shifts=(night,), days=4, coverage=cover(range(4), "N"), preferences=wishes)
+    unfair = solved(p)
+    assert sorted(unfair.assignments) == [("A", day) for day in range(4)]
+    p.fairness_weight = 10
+    fair = solved(p)
+    assert sum(1 for sid, _ in fair.assignments if sid == "A") == 2
+    assert fair.penalties["fairness"] == 0
+
+
+def test_soft_contract_minimum_is_paid_not_forced():
+    p = problem([staff(min_minutes=3 * 480, minima_soft=True, minimum_weight=1)], days=4)
+    # Extra days are expensive (over cover 100 each); the minimum is only worth 1 per hour.
+    p.coverage = cover([0]) + cover([1, 2, 3], required=0, over_weight=100)
+    solution = solved(p)
+    assert worked_days(solution) == [0]
+    assert solution.penalties["minima"] == 16  # 960 minutes short, in started hours
