@@ -191,6 +191,8 @@ def start_solve(roster: Roster, user=None) -> JobRun:
     """Check the data, then queue the solve on the solver queue; returns its JobRun."""
     if roster.status != Roster.Status.DRAFT:
         raise ValidationError("Only a draft roster can be solved; repair a published one instead.")
+    if roster.job is not None and not roster.job.is_finished:
+        raise ValidationError("This roster is being solved already; wait for the run to finish.")
     check_problem(roster)
     job = jobs.create("scheduling.solve_roster", run_date=roster.start_date, user=user)
     Roster.objects.filter(pk=roster.pk).update(job=job)

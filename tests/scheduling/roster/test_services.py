@@ -104,6 +104,17 @@ def test_infeasible_roster_is_explained_and_keeps_no_cells(
         services.publish(roster)
 
 
+def test_a_roster_being_solved_is_not_solved_twice(roster):
+    services.start_solve(roster)  # queued: the on-commit dispatch never runs in this test
+    roster.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        services.start_solve(roster)
+    assert caught.value.messages == [
+        "This roster is being solved already; wait for the run to finish."
+    ]
+    assert JobRun.objects.count() == 1
+
+
 def test_no_staff_refuses_the_roster_and_saves_nothing(ward):
     with pytest.raises(ValidationError) as caught:
         services.create_roster(ward, MONDAY, SUNDAY)

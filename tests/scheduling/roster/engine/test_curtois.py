@@ -80,7 +80,7 @@ def test_command_writes_the_roster_csv(tmp_path, capsys):
 )
 def test_malformed_files_are_rejected_naming_the_line(edit, message):
     text = edit(TINY.read_text())
-    with pytest.raises(curtois.CurtoisFormatError, match=None) as caught:
+    with pytest.raises(curtois.CurtoisFormatError) as caught:
         curtois.parse_text(text, name="tiny")
     assert message in str(caught.value)
     assert str(caught.value).startswith("tiny")
