@@ -215,12 +215,25 @@ def _solve_and_save(roster: Roster, job: JobRun) -> dict:
     previous = _previous_cells(roster, loaded)
     solution = _solve_reporting_progress(loaded, parameters, previous, job, limit)
     save_solution(roster, loaded, solution)
+    jobs.report_progress(
+        job.pk,
+        100.0,
+        f"{solution.status}: objective {solution.objective}",
+        trajectory=_trajectory(solution.progress),
+    )
     return {
         "status": solution.status,
         "objective": solution.objective,
         "assignments": len(solution.assignments),
         "changes": len(solution.changes),
     }
+
+
+def _trajectory(points: list[engine.ProgressPoint], most: int = 300) -> list[list[float]]:
+    """Best objective and bound over time as [seconds, objective, bound], thinned to ``most``."""
+    step = max(1, len(points) // most)
+    kept = points[::step] + ([points[-1]] if points and (len(points) - 1) % step else [])
+    return [[p.seconds, p.objective, p.bound] for p in kept]
 
 
 def _solve_reporting_progress(

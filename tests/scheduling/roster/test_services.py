@@ -44,6 +44,8 @@ def test_solve_task_writes_the_roster_and_reports_progress(
     assert job.status == JobRun.Status.SUCCEEDED, job.error
     assert job.name == "scheduling.solve_roster"
     assert "best_objective" in job.details and "bound" in job.details
+    seconds, objective, bound = job.details["trajectory"][-1]
+    assert objective == roster.objective and bound <= objective
     assert roster.solver_status == "OPTIMAL"
     cells = Assignment.objects.filter(roster=roster)
     assert cells.count() == 14  # two nurses on each of seven days

@@ -27,6 +27,7 @@ def test_scheduler_opens_the_roster_pages(scheduler_client, solved_roster):
     page = scheduler_client.get(reverse("scheduling:roster_detail", args=[solved_roster.pk]))
     assert page.status_code == 200
     assert b"Cover D (staffed/required)" in page.content
+    assert b'id="solver-trajectory"' in page.content  # data of the objective/bound chart
     member = solved_roster.assignments.first().staff
     staff_page = reverse("scheduling:roster_staff", args=[solved_roster.pk, member.pk])
     assert scheduler_client.get(staff_page).status_code == 200
