@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from .models import (
 )
 
 MAX_ROSTER_DAYS = 8 * 7
+PROGRESS_SECONDS = 1.0
 
 
 # -- building the engine problem ----------------------------------------------------------------
@@ -189,6 +191,8 @@ def start_solve(roster: Roster, user=None) -> JobRun:
     """Check the data, then queue the solve on the solver queue; returns its JobRun."""
     if roster.status != Roster.Status.DRAFT:
         raise ValidationError("Only a draft roster can be solved; repair a published one instead.")
+    if roster.job is not None and not roster.job.is_finished:
+        raise ValidationError("This roster is being solved already; wait for the run to finish.")
     check_problem(roster)
     job = jobs.create("scheduling.solve_roster", run_date=roster.start_date, user=user)
     Roster.objects.filter(pk=roster.pk).update(job=job)
@@ -208,30 +212,74 @@ def _solve_and_save(roster: Roster, job: JobRun) -> dict:
     loaded = check_problem(roster)
     limit = float(roster.time_limit_seconds)
     parameters = engine.SolveParameters(time_limit_seconds=limit, workers=2, seed=roster.pk)
-
-    def on_progress(point: engine.ProgressPoint) -> None:
-        jobs.report_progress(
-            job.pk,
-            min(99.0, 100.0 * point.seconds / max(limit, 1.0)),
-            f"best {point.objective:.0f}, bound {point.bound:.0f}",
-            best_objective=point.objective,
-            bound=point.bound,
-        )
-
     previous = _previous_cells(roster, loaded)
-    if previous is None:
-        solution = engine.solve(loaded.problem, parameters, on_progress, loaded.known_skills)
-    else:
-        solution = engine.repair(
-            loaded.problem, previous, parameters, on_progress, loaded.known_skills
-        )
+    solution = _solve_reporting_progress(loaded, parameters, previous, job, limit)
     save_solution(roster, loaded, solution)
+    jobs.report_progress(
+        job.pk,
+        100.0,
+        f"{solution.status}: objective {solution.objective}",
+        trajectory=_trajectory(solution.progress),
+    )
     return {
         "status": solution.status,
         "objective": solution.objective,
         "assignments": len(solution.assignments),
         "changes": len(solution.changes),
     }
+
+
+def _trajectory(points: list[engine.ProgressPoint], most: int = 300) -> list[list[float]]:
+    """Best objective and bound over time as [seconds, objective, bound], thinned to ``most``."""
+    step = max(1, len(points) // most)
+    kept = points[::step] + ([points[-1]] if points and (len(points) - 1) % step else [])
+    return [[p.seconds, p.objective, p.bound] for p in kept]
+
+
+def _solve_reporting_progress(
+    loaded: LoadedProblem,
+    parameters: engine.SolveParameters,
+    previous: dict | None,
+    job: JobRun,
+    limit: float,
+) -> engine.RosterSolution:
+    """Solve in a worker thread while this thread (the one owning the database connection)
+    writes the latest best objective and bound into the JobRun about once a second."""
+    latest: list[engine.ProgressPoint] = []
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            if previous is None:
+                outcome["solution"] = engine.solve(
+                    loaded.problem, parameters, latest.append, loaded.known_skills
+                )
+            else:
+                outcome["solution"] = engine.repair(
+                    loaded.problem, previous, parameters, latest.append, loaded.known_skills
+                )
+        except Exception as exc:  # noqa: BLE001 - re-raised in the calling thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name=f"roster-solve-{job.pk}", daemon=True)
+    thread.start()
+    reported = 0
+    while thread.is_alive():
+        thread.join(PROGRESS_SECONDS)
+        if len(latest) > reported:
+            reported = len(latest)
+            point = latest[-1]
+            jobs.report_progress(
+                job.pk,
+                min(99.0, 100.0 * point.seconds / max(limit, 1.0)),
+                f"best {point.objective:.0f}, bound {point.bound:.0f}",
+                best_objective=point.objective,
+                bound=point.bound,
+                seconds=point.seconds,
+            )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["solution"]
 
 
 def _previous_cells(roster: Roster, loaded: LoadedProblem) -> dict[tuple[str, int], str] | None:

@@ -29,7 +29,7 @@ class RosterModel:
     rule_literals: dict[int, tuple[cp_model.IntVar, str]] = field(default_factory=dict)
 
     def objective_expr(self, name: str) -> LinearTerm:
-        return sum(self.objective_parts.get(name, []))
+        return cp_model.LinearExpr.sum(self.objective_parts.get(name, []))
 
 
 class _Builder:
@@ -73,7 +73,7 @@ class _Builder:
                 cell = []
                 for shift in self.p.shift_types:
                     if self.p.may_work(member, shift):
-                        var = self.m.new_bool_var(f"x[{member.id},{day},{shift.code}]")
+                        var = self.m.new_bool_var("")  # unnamed: large models build faster
                         self.x[member.id, day, shift.code] = var
                         self.by_staff[member.id].append((day, shift.code, var))
                         cell.append(var)
@@ -85,7 +85,7 @@ class _Builder:
         if len(cell) == 1:
             return cell[0]
         self.m.add_at_most_one(cell)
-        return sum(cell)
+        return cp_model.LinearExpr.sum(cell)
 
     def shift_var(self, staff_id: str, day: int, code: str):
         return self.x.get((staff_id, day, code))
@@ -126,21 +126,29 @@ class _Builder:
                     self.add(lambda work=work: self.m.add(work == 0), enforce)
 
     def _rest(self, member: StaffMember) -> None:
-        successors: dict[str, list[str]] = defaultdict(list)
+        """No forbidden successor the next day. Shift types sharing the same forbidden set are
+        grouped: at most one of them is worked anyway, so one constraint covers the group."""
+        successors: dict[str, set[str]] = defaultdict(set)
         for first, second in self.p.forbidden_pairs():
-            successors[first].append(second)
-        if not successors:
+            successors[first].add(second)
+        groups: dict[frozenset[str], set[str]] = defaultdict(set)
+        for first, seconds in successors.items():
+            groups[frozenset(seconds)].add(first)
+        if not groups:
             return
         enforce = self.rule(f"rest:{member.id}")
+        by_day: dict[int, dict[str, cp_model.IntVar]] = defaultdict(dict)
+        for day, code, var in self.by_staff[member.id]:
+            by_day[day][code] = var
         for day in range(self.p.num_days - 1):
-            for first, seconds in successors.items():
-                today = self.shift_var(member.id, day, first)
-                if today is None:
-                    continue
-                tomorrow = [self.shift_var(member.id, day + 1, s) for s in seconds]
-                tomorrow = [var for var in tomorrow if var is not None]
-                if tomorrow:
-                    self.add(lambda t=today, n=tomorrow: self.m.add_at_most_one([t, *n]), enforce)
+            today_cells, tomorrow_cells = by_day.get(day), by_day.get(day + 1)
+            if not today_cells or not tomorrow_cells:
+                continue
+            for seconds, firsts in groups.items():
+                today = [var for code, var in today_cells.items() if code in firsts]
+                tomorrow = [var for code, var in tomorrow_cells.items() if code in seconds]
+                if today and tomorrow:
+                    self.add(lambda t=today, n=tomorrow: self.m.add_at_most_one(t + n), enforce)
 
     def _per_type_maxima(self, member: StaffMember) -> None:
         for code, limit in member.max_shifts_per_type.items():
@@ -148,11 +156,14 @@ class _Builder:
             cells = [var for var in cells if var is not None]
             if limit > 0 and len(cells) > limit:
                 enforce = self.rule(f"max_type:{member.id}:{code}")
-                self.add(lambda c=cells, n=limit: self.m.add(sum(c) <= n), enforce)
+                self.add(
+                    lambda c=cells, n=limit: self.m.add(cp_model.LinearExpr.sum(c) <= n), enforce
+                )
 
     def minutes_expr(self, member: StaffMember) -> LinearTerm:
-        return sum(
-            self.shifts[code].length_minutes * var for _, code, var in self.by_staff[member.id]
+        cells = self.by_staff[member.id]
+        return cp_model.LinearExpr.weighted_sum(
+            [var for _, _, var in cells], [self.shifts[code].length_minutes for _, code, _ in cells]
         )
 
     def _workload(self, member: StaffMember) -> None:
@@ -272,7 +283,7 @@ class _Builder:
                 if row.skill is None or row.skill in skills[member.id]
                 if (var := self.shift_var(member.id, row.day, row.shift)) is not None
             ]
-            count = sum(cells)
+            count = cp_model.LinearExpr.sum(cells)
             if row.minimum > 0:
                 enforce = self.rule(f"cover_min:{row.day}:{row.shift}:{row.skill or ''}")
                 self.add(lambda c=count, n=row.minimum: self.m.add(c >= n), enforce)
@@ -310,8 +321,6 @@ class _Builder:
                 var = self.shift_var(member.id, day, code)
                 kept = var if var is not None else 0
                 self.parts["changes"].append(self.p.change_weight * (1 - kept))
-                if var is not None:
-                    self.m.add_hint(var, 1)
 
     def build_fairness(self) -> None:
         """Minimise the worst deviation of nights and weekends worked from the team mean.
@@ -359,7 +368,7 @@ def build_model(problem: RosterProblem, diagnostic: bool = False) -> RosterModel
     builder.build_change_penalty()
     builder.build_fairness()
     terms = [term for part in builder.parts.values() for term in part]
-    builder.m.minimize(sum(terms))
+    builder.m.minimize(cp_model.LinearExpr.sum(terms))
     return RosterModel(
         problem=problem,
         model=builder.m,

@@ -9,6 +9,7 @@ round that times out shrinks it. The model's own global bound from the first sol
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from .model import RosterModel
 # Cloning the model each round costs time proportional to its size; beyond this many shift
 # variables the search stays with CP-SAT's own neighbourhoods.
 MAX_VARIABLES = 150_000
+SUBSOLVE_SECONDS = 1.0
+# A stronger LP relaxation proves small neighbourhoods optimal sooner.
+SUBSOLVE_PARAMETERS: dict = {"linearization_level": 2}
 
 
 @dataclass
@@ -36,41 +40,94 @@ def improve(
     seed: int,
     on_improvement: Callable[[Incumbent], None],
 ) -> Incumbent:
+    """Improve ``incumbent`` until ``deadline`` with one search thread per worker.
+
+    CP-SAT releases the interpreter lock while it solves, so the threads' neighbourhoods are
+    solved in parallel; they share the incumbent and the adaptive neighbourhood sizes.
+    """
     if len(roster_model.x) > MAX_VARIABLES:
         return incumbent
-    rng = random.Random(seed)
-    problem = roster_model.problem
-    staff_ids = [m.id for m in problem.staff]
-    cells_by_staff: dict[str, list[int]] = {sid: [] for sid in staff_ids}
-    cells_by_day: dict[int, list[int]] = {d: [] for d in range(problem.num_days)}
-    for (staff_id, day, _), var in roster_model.x.items():
-        cells_by_staff[staff_id].append(var.Index())
-        cells_by_day[day].append(var.Index())
-    staff_size = max(2.0, len(staff_ids) * 0.08)
-    window_size = max(2.0, problem.num_days * 0.1)
-    all_cells = [var.Index() for var in roster_model.x.values()]
-    while time.monotonic() < deadline - 0.5:
-        by_staff = rng.random() < 0.6
-        if by_staff:
-            chosen = rng.sample(staff_ids, min(len(staff_ids), round(staff_size)))
-            free = {i for sid in chosen for i in cells_by_staff[sid]}
-        else:
-            width = min(problem.num_days, round(window_size))
-            first = rng.randrange(problem.num_days - width + 1)
-            free = {i for d in range(first, first + width) for i in cells_by_day[d]}
-        seconds = min(3.0, deadline - time.monotonic())
-        status, result = _solve_neighbourhood(
-            roster_model, incumbent, free, all_cells, seconds, workers, rng.randrange(1 << 30)
-        )
-        grow = 1.15 if status == cp_model.OPTIMAL else 0.9
-        if by_staff:
-            staff_size = min(max(2.0, staff_size * grow), len(staff_ids))
-        else:
-            window_size = min(max(2.0, window_size * grow), problem.num_days)
-        if result is not None and result.objective < incumbent.objective:
-            incumbent = result
-            on_improvement(incumbent)
-    return incumbent
+    search = _Search(roster_model, incumbent, deadline, seed, on_improvement)
+    threads = [
+        threading.Thread(target=search.run, args=(seed + k,), daemon=True)
+        for k in range(max(1, workers))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return search.incumbent
+
+
+class _Search:
+    def __init__(self, roster_model, incumbent, deadline, seed, on_improvement) -> None:
+        self.roster_model = roster_model
+        self.incumbent = incumbent
+        self.deadline = deadline
+        self.on_improvement = on_improvement
+        self.lock = threading.Lock()
+        problem = roster_model.problem
+        self.num_days = problem.num_days
+        self.staff_ids = [m.id for m in problem.staff]
+        self.cells_by_staff: dict[str, list[int]] = {sid: [] for sid in self.staff_ids}
+        self.cells_by_day: dict[int, list[int]] = {d: [] for d in range(problem.num_days)}
+        self.cells: dict[tuple[str, int], list[int]] = {}
+        for (staff_id, day, _), var in roster_model.x.items():
+            self.cells_by_staff[staff_id].append(var.Index())
+            self.cells_by_day[day].append(var.Index())
+            self.cells.setdefault((staff_id, day), []).append(var.Index())
+        self.all_cells = [var.Index() for var in roster_model.x.values()]
+        # Adaptive sizes per neighbourhood kind: staff members, days, days for half the staff.
+        self.sizes = {
+            "staff": max(2.0, len(self.staff_ids) * 0.08),
+            "days": max(2.0, self.num_days * 0.1),
+            "block": max(3.0, self.num_days * 0.25),
+        }
+
+    def run(self, seed: int) -> None:
+        rng = random.Random(seed)
+        while time.monotonic() < self.deadline - 0.5:
+            kind = rng.choices(("staff", "days", "block"), weights=(5, 3, 2))[0]
+            with self.lock:
+                free = self._neighbourhood(kind, rng)
+                incumbent = self.incumbent
+            seconds = min(SUBSOLVE_SECONDS, self.deadline - time.monotonic())
+            status, result = _solve_neighbourhood(
+                self.roster_model,
+                incumbent,
+                free,
+                self.all_cells,
+                seconds,
+                1,
+                rng.randrange(1 << 30),
+            )
+            with self.lock:
+                grow = 1.15 if status == cp_model.OPTIMAL else 0.9
+                limit = len(self.staff_ids) if kind == "staff" else self.num_days
+                self.sizes[kind] = min(max(2.0, self.sizes[kind] * grow), limit)
+                # Equal moves are taken too: they let the search drift across plateaus.
+                if result is not None and result.objective <= self.incumbent.objective:
+                    improved = result.objective < self.incumbent.objective
+                    self.incumbent = result
+                    if improved:
+                        self.on_improvement(result)
+
+    def _neighbourhood(self, kind: str, rng: random.Random) -> set[int]:
+        size = round(self.sizes[kind])
+        if kind == "staff":
+            chosen = rng.sample(self.staff_ids, min(len(self.staff_ids), size))
+            return {i for sid in chosen for i in self.cells_by_staff[sid]}
+        width = min(self.num_days, size)
+        first = rng.randrange(self.num_days - width + 1)
+        if kind == "days":
+            return {i for d in range(first, first + width) for i in self.cells_by_day[d]}
+        half = rng.sample(self.staff_ids, max(1, len(self.staff_ids) // 2))
+        return {
+            i
+            for sid in half
+            for d in range(first, first + width)
+            for i in self.cells.get((sid, d), [])
+        }
 
 
 def _solve_neighbourhood(
@@ -96,7 +153,56 @@ def _solve_neighbourhood(
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    for key, value in SUBSOLVE_PARAMETERS.items():
+        setattr(solver.parameters, key, value)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, None
     return status, Incumbent(solver.objective_value, list(solver.response_proto.solution))
+
+
+def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> Incumbent | None:
+    """The previous roster re-solved only around the cells it can no longer keep.
+
+    Freed: every cell of the staff members whose previous cells are now on leave or locked
+    otherwise, and every cell of the days around those cells; everything else stays as it was.
+    The neighbourhood widens until a roster is found or the time runs out.
+    """
+    problem = roster_model.problem
+    previous = problem.previous or {}
+    locked = {(c.staff_id, c.day): c.shift for c in problem.locked}
+    disturbed = [
+        (staff_id, day)
+        for staff_id, day in set(previous) | set(locked)
+        if (staff_id, day) in locked
+        and locked[staff_id, day] != previous.get((staff_id, day))
+        or (staff_id, day, previous.get((staff_id, day))) not in roster_model.x
+        and (staff_id, day) in previous
+    ]
+    if not disturbed:
+        disturbed = [(m.id, 0) for m in problem.staff[:1]]
+    staff_ids = {staff_id for staff_id, _ in disturbed}
+    deadline = time.monotonic() + seconds
+    for margin in (2, 7, problem.num_days):
+        days = {d + k for _, d in disturbed for k in range(-margin, margin + 1)}
+        free = {
+            var.Index()
+            for (staff_id, day, _), var in roster_model.x.items()
+            if staff_id in staff_ids or day in days
+        }
+        model = roster_model.model.clone()
+        for (staff_id, day, code), var in roster_model.x.items():
+            if var.Index() not in free:
+                value = int(previous.get((staff_id, day)) == code)
+                domain = model.proto.variables[var.Index()].domain
+                domain[0] = value
+                domain[1] = value
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
+        solver.parameters.num_workers = workers
+        status = solver.solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return Incumbent(solver.objective_value, list(solver.response_proto.solution))
+        if time.monotonic() >= deadline:
+            break
+    return None

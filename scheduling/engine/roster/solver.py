@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ class SolveParameters:
     diagnosis_seconds: float = 10.0
     # Share of the time limit for the first whole-model solve; the rest goes to neighbourhood
     # search from its best roster (0 disables the neighbourhood search).
-    first_solve_share: float = 0.3
+    first_solve_share: float = 0.15
     log: bool = False
 
 
@@ -67,14 +68,26 @@ def solve(
     if early:
         return RosterSolution(status="INFEASIBLE", explanation=early)
     roster_model = build_model(problem)
-    deadline = started + parameters.time_limit_seconds
+    # The time limit is the search's: building the model in Python comes on top (it matters
+    # only for the largest benchmark instances) and is included in ``wall_seconds``.
+    search_started = time.monotonic()
+    deadline = search_started + parameters.time_limit_seconds
     solver = _solver(parameters)
-    if parameters.first_solve_share < 1.0:
-        first = parameters.time_limit_seconds * parameters.first_solve_share
-        solver.parameters.max_time_in_seconds = max(min(parameters.time_limit_seconds, 2.0), first)
+    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
+    if problem.previous is not None:
+        _start_from_repaired_roster(roster_model, deadline, parameters)
     recorder = _ProgressRecorder(on_progress)
     solver.best_bound_callback = recorder.on_bound
+    use_neighbourhoods = (
+        parameters.first_solve_share < 1.0 and len(roster_model.x) <= neighbourhood.MAX_VARIABLES
+    )
+    stopper = None
+    if use_neighbourhoods:
+        handover = search_started + parameters.time_limit_seconds * parameters.first_solve_share
+        stopper = _stop_after_first_roster(solver, recorder, handover)
     status = solver.solve(roster_model.model, recorder)
+    if stopper is not None:
+        stopper.set()
     values = None
     if status == cp_model.FEASIBLE and time.monotonic() < deadline - 1.0:
         bound = solver.best_objective_bound
@@ -125,6 +138,42 @@ def roster_changes(
             if old != new:
                 changes.append((member.id, day, old, new))
     return changes
+
+
+def _start_from_repaired_roster(
+    roster_model: RosterModel, deadline: float, parameters: SolveParameters
+) -> None:
+    """Hint the model with the published roster mended around the disturbed cells only.
+
+    The published roster itself is usually infeasible after a change (new leave, a new lock);
+    re-solving just the neighbourhood of the disturbance gives a complete, feasible and nearly
+    unchanged roster for the whole-model search to start from.
+    """
+    seconds = min(10.0, 0.3 * (deadline - time.monotonic()))
+    repaired = neighbourhood.repair_previous(roster_model, seconds, parameters.workers)
+    if repaired is not None:
+        hint = roster_model.model.proto.solution_hint
+        hint.vars.extend(range(len(repaired.values)))
+        hint.values.extend(repaired.values)
+
+
+def _stop_after_first_roster(
+    solver: cp_model.CpSolver, recorder: _ProgressRecorder, handover: float
+) -> threading.Event:
+    """Stop the whole-model search at ``handover`` if it has a roster by then, else at its first.
+
+    The neighbourhood search then takes over for the rest of the time limit.
+    """
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(0.1):
+            if recorder.points and time.monotonic() >= handover:
+                solver.stop_search()
+                return
+
+    threading.Thread(target=watch, daemon=True).start()
+    return finished
 
 
 def _solver(parameters: SolveParameters) -> cp_model.CpSolver:

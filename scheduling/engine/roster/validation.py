@@ -73,7 +73,11 @@ def _unworkable_shift_errors(problem: RosterProblem) -> list[str]:
     demanded = {row.shift for row in problem.coverage if row.required > 0 or row.minimum > 0}
     errors = []
     for shift in problem.shift_types:
-        if shift.code in demanded and not any(problem.may_work(m, shift) for m in problem.staff):
+        if (
+            shift.code in demanded
+            and problem.staff
+            and not any(problem.may_work(m, shift) for m in problem.staff)
+        ):
             needs = f" (needs one of: {', '.join(sorted(shift.required_skills))})"
             errors.append(
                 f"Shift type {shift.code}: no staff member can work it"

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from scheduling.engine.roster import curtois, solve
+
+from .helpers import FAST
+
+TINY = Path(__file__).resolve().parents[3] / "data" / "curtois_tiny.txt"
+
+
+def test_parser_reads_every_section():
+    instance = curtois.parse_file(TINY)
+    assert instance.days == 7
+    assert [(s.id, s.minutes, s.forbidden_next) for s in instance.shifts] == [
+        ("D", 480, ()),
+        ("N", 600, ("D",)),
+    ]
+    a = instance.employees[0]
+    assert (a.id, a.max_shifts, a.max_minutes, a.min_minutes) == ("A", {"D": 7, "N": 2}, 2880, 1440)
+    assert (a.max_consecutive, a.min_consecutive, a.min_days_off, a.max_weekends) == (4, 2, 2, 1)
+    assert instance.days_off == {"A": {3}, "B": {0, 1}}
+    assert len(instance.on_requests) == 2 and len(instance.off_requests) == 2
+    assert len(instance.cover) == 14
+
+
+def test_solution_is_feasible_and_the_evaluator_agrees_with_the_model():
+    instance = curtois.parse_file(TINY)
+    solution = solve(curtois.to_problem(instance), FAST)
+    assert solution.status == "OPTIMAL"
+    assert curtois.violations(instance, solution.assignments) == []
+    assert curtois.penalty(instance, solution.assignments) == solution.objective
+
+
+def test_evaluator_reports_each_kind_of_broken_rule():
+    instance = curtois.parse_file(TINY)
+    roster = {("A", 3): "D", ("C", 0): "N", ("C", 1): "D", ("B", 4): "N"}
+    found = "\n".join(curtois.violations(instance, roster))
+    assert "A works on day off 3" in found
+    assert "C N on day 0 followed by D" in found
+    assert "B works 1 N shifts > 0" in found
+    assert "A works only 1 days in a row from day 3" in found
+
+
+def test_evaluator_penalty_by_hand():
+    instance = curtois.parse_file(TINY)
+    # Nobody works: A's and C's on-requests unmet (2 + 3), every cover short.
+    required = sum(c.requirement for c in instance.cover)
+    assert curtois.penalty(instance, {}) == 5 + 100 * required
+
+
+def test_command_writes_the_roster_csv(tmp_path, capsys):
+    out = tmp_path / "roster.csv"
+    call_command("solve_roster", curtois=str(TINY), time_limit=5, workers=1, seed=3, out=str(out))
+    printed = capsys.readouterr().out
+    with open(out, newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["employee_id", "day", "shift_id"]
+    roster = curtois.read_roster_csv(out)
+    instance = curtois.parse_file(TINY)
+    assert f"objective={curtois.penalty(instance, roster)} " in printed
+    assert curtois.violations(instance, roster) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("SECTION_COVER", "SECTION_COVERS"), "unknown section SECTION_COVERS"),
+        (lambda t: t.replace("A,0,D,2", "A,0,X,2"), "unknown shift 'X'"),
+        (lambda t: t.replace("A,3\n", "A,9\n"), "day 9 outside 0..6"),
+        (lambda t: t.replace("C,D=7|N=3,2400,960,3,1,1,1", "C,D=7|N=3,2400"), "expects 8 fields"),
+        (lambda t: t.replace("0,D,2,100,1", "0,D,two,100,1"), "requirement must be an integer"),
+        (lambda t: t.replace("SECTION_HORIZON", ""), "data before the first section"),
+        (lambda t: t.split("SECTION_COVER")[0], "missing section(s) SECTION_COVER"),
+    ],
+)
+def test_malformed_files_are_rejected_naming_the_line(edit, message):
+    text = edit(TINY.read_text())
+    with pytest.raises(curtois.CurtoisFormatError) as caught:
+        curtois.parse_text(text, name="tiny")
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("tiny")
+
+
+def test_command_reports_a_malformed_file(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text(TINY.read_text().replace("0,D,2,100,1", "0,D,2,100"))
+    with pytest.raises(CommandError, match=r"Malformed benchmark file: bad line \d+"):
+        call_command("solve_roster", curtois=str(bad), time_limit=1, out=str(tmp_path / "o.csv"))

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from scheduling.engine.roster import (
+    LockedCell,
+    ShiftType,
+    SolveParameters,
+    repair,
+    solve,
+)
+
+from .helpers import FAST, cover, problem, solved, staff
+
+CHRISTMAS_EVE_WEEK = dt.date(2026, 12, 21)  # a Monday; day 3 is 2026-12-24
+NIGHT = ShiftType("N", 600, start_minute=21 * 60, name="night", is_night=True)
+
+
+def icu_team(size: int):
+    return [staff(f"S{i}", skills=frozenset({"ICU"})) for i in range(size)]
+
+
+def test_too_few_skilled_staff_after_leave_is_explained_in_words():
+    p = problem(
+        icu_team(3),
+        shifts=(NIGHT,),
+        days=5,
+        start_date=CHRISTMAS_EVE_WEEK,
+        coverage=cover([3], "N", required=3, skill="ICU", minimum=3),
+        leave={("S1", 3)},
+    )
+    solution = solve(p, FAST)
+    assert solution.status == "INFEASIBLE"
+    assert solution.explanation == [
+        "2026-12-24 night: 3 ICU-skilled staff needed, 2 available after approved leave."
+    ]
+
+
+def test_conflicting_contract_and_locks_are_named():
+    # Four locked working days in a row against a contract of at most three.
+    locks = [LockedCell("A", day, "D") for day in range(4)]
+    p = problem([staff(max_consecutive_days=3), staff("B")], days=6, locked=locks)
+    solution = solve(p, FAST)
+    assert solution.status == "INFEASIBLE"
+    text = "\n".join(solution.explanation)
+    assert "A: at most 3 consecutive working days" in text
+    assert "A: locked to shift D on 2026-12-07" in text
+    assert "B" not in text  # B plays no part in the conflict
+
+
+def test_contract_minimum_out_of_reach_after_leave():
+    p = problem([staff(min_minutes=5 * 480)], days=5, leave={("A", 0), ("A", 1)})
+    solution = solve(p, FAST)
+    assert solution.status == "INFEASIBLE"
+    assert "only 24 h can be worked in 3 days" in solution.explanation[0]
+
+
+def test_repair_changes_little_keeps_locks_and_lists_the_changes():
+    team = [staff(x, max_consecutive_days=5) for x in "ABCD"]
+    p = problem(team, days=14, coverage=cover(range(14), required=2))
+    published = solved(p).assignments
+    sick_day = 3
+    sick = next(sid for (sid, day) in published if day == sick_day)
+    kept = next((sid, day) for (sid, day) in published if sid != sick and day == 9)
+    p.leave = {(sick, sick_day)}
+    p.locked = [LockedCell(kept[0], kept[1], "D")]
+    fixed = repair(p, published, SolveParameters(time_limit_seconds=5, workers=1, seed=2))
+    assert fixed.has_roster
+    assert (sick, sick_day) not in fixed.assignments
+    assert fixed.assignments[kept] == "D"
+    listed = {(sid, day) for sid, day, _, _ in fixed.changes}
+    differing = {
+        cell
+        for cell in set(published) | set(fixed.assignments)
+        if published.get(cell) != fixed.assignments.get(cell)
+    }
+    assert listed == differing
+    assert (sick, sick_day, "D", None) in fixed.changes
+    # A fresh solve could reshuffle the whole fortnight; the repair moves only a few cells.
+    assert len(fixed.changes) <= 4
+    assert fixed.penalties["coverage_under"] == 0
