@@ -1,7 +1,7 @@
 """Compare first-come-first-served, deadline-first and the CP-SAT batch solver on one batch.
 
-    .venv/bin/python bench/appointments_compare.py --sessions bench/data/appointments/sessions.csv \
-        --requests bench/data/appointments/requests.csv --time-limit 60 --workers 2
+    .venv/bin/python bench/appointments_compare.py --sessions bench/out/appointments/sessions.csv \
+        --requests bench/out/appointments/requests.csv --time-limit 60 --workers 2
 
 Prints urgency-weighted waiting, breaches, unavoidable breaches (no session of the department
 inside the request's window, whatever the method), unscheduled requests, preferred clinician

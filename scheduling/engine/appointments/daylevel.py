@@ -82,10 +82,25 @@ def pack_days(
     also: Sequence[Request] = (),
 ) -> list[Assignment]:
     """Pack each day's requests into its sessions back to back, largest first; a request that
-    does not fit its day takes the earliest session with room left on another day."""
+    does not fit its day takes the earliest session with room left on another day.
+
+    For continuity, a request prefers its preferred clinician's session, and others avoid
+    filling a session that requests still to be placed that day have asked for.
+    """
     next_free = {s.session_id: s.first_start for day in by_day.values() for s in day}
     assignments: list[Assignment] = []
     left_over: list[Request] = list(also)
+    asked_for: dict[tuple, int] = defaultdict(int)  # (clinician, day) -> minutes still to place
+    for request in requests:
+        day = chosen_day.get(request.request_id)
+        if day is not None and request.preferred_clinician_id:
+            asked_for[(request.preferred_clinician_id, day)] += request.booked_minutes
+
+    def crowds_out(request: Request, session: Session) -> bool:
+        if session.clinician_id == request.preferred_clinician_id:
+            return False
+        room_after = session.end - next_free[session.session_id] - request.booked_minutes
+        return asked_for[(session.clinician_id, session.date)] > room_after
 
     def place(request: Request, sessions: Sequence[Session]) -> bool:
         fitting = [
@@ -100,6 +115,7 @@ def pack_days(
             key=lambda s: (
                 s.date,
                 s.clinician_id != request.preferred_clinician_id,
+                crowds_out(request, s),
                 s.end - next_free[s.session_id],
                 s.session_id,
             ),
@@ -107,6 +123,9 @@ def pack_days(
         start = next_free[session.session_id]
         assignments.append(Assignment(request.request_id, session.session_id, start))
         next_free[session.session_id] = start + request.booked_minutes
+        if request.preferred_clinician_id:
+            key = (request.preferred_clinician_id, chosen_day.get(request.request_id))
+            asked_for[key] = max(0, asked_for[key] - request.booked_minutes)
         return True
 
     for request in sorted(requests, key=lambda r: (-r.booked_minutes, -r.weight, r.request_id)):

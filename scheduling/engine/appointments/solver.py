@@ -12,6 +12,11 @@ Objective, lexicographic through a large factor: first the urgency-weighted numb
 (so no avoidable breach remains), then urgency-weighted waiting days, plus ``continuity_days``
 × weight when a request with a preferred clinician is seen by someone else.
 
+Search, per department: the cheapest of two greedy schedules (deadline-first, day-by-day
+density) seeds a day-level relaxation (see ``daylevel``), whose packed answer is the hint of
+the exact model; sessions with equal capacity on one day whose clinician nobody asked for are
+interchangeable, so their loads are ordered to cut symmetric search.
+
 Overbooking (optional): each session gets a second lane of ``rate × capacity`` minutes (rate =
 the department's learned no-show rate, capped), booked on top of the first lane; an overbooked
 request is a double booking, expected to be absorbed by no-shows.
@@ -47,7 +52,7 @@ class SolverOptions:
     time_limit_seconds: float = 30.0
     workers: int = 2
     random_seed: int = 0
-    continuity_days: float = 0.5
+    continuity_days: float = 0.25
     overbooking_rates: dict[str, float] | None = None
     overbooking_cap: float = 0.15
     break_symmetry: bool = True
