@@ -242,7 +242,7 @@ class DepartmentOutcome:
     chosen: dict[str, tuple[str, bool]]
     status: str
     objective: float
-    bound: float
+    bound: float | None
 
 
 def starting_schedule(
@@ -295,7 +295,7 @@ def solve_department(
         )
     # No solution in time: keep the starting schedule, which is always valid.
     chosen = {a.request_id: (a.session_id, False) for a in hint}
-    return DepartmentOutcome(chosen, "START_ONLY", built.schedule_cost(hint), float("nan"))
+    return DepartmentOutcome(chosen, "START_ONLY", built.schedule_cost(hint), None)
 
 
 def solve(
@@ -322,7 +322,8 @@ def solve(
     }
     total_size, done_size = sum(sizes.values()) or 1, 0
     chosen: dict[str, tuple[str, bool]] = {}
-    objective = bound = 0.0
+    objective: float = 0.0
+    bound: float | None = 0.0
     statuses: dict[str, str] = {}
     for department, size in sizes.items():
         if size == 0:
@@ -348,7 +349,8 @@ def solve(
         chosen.update(outcome.chosen)
         statuses[department] = outcome.status
         objective += outcome.objective
-        bound += outcome.bound
+        # Without a proven bound for one department there is none for the batch.
+        bound = None if bound is None or outcome.bound is None else bound + outcome.bound
         done_size += size
     assignments = sequence(sessions, requests, chosen)
     overall = (
