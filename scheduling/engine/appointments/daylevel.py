@@ -9,6 +9,7 @@ and the exact model takes it from there.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -16,6 +17,68 @@ from ortools.sat.python import cp_model
 
 from .evaluate import waiting_days
 from .model import Assignment, Request, Session
+
+
+class DayLevelModel:
+    """One Boolean per (request, day) against each day's total session minutes."""
+
+    def __init__(
+        self,
+        sessions: Sequence[Session],
+        requests: Sequence[Request],
+        last_date,
+        breach_factor: int,
+    ):
+        self.requests, self.breach_factor = requests, breach_factor
+        self.by_day: dict = defaultdict(list)
+        for session in sessions:
+            self.by_day[session.date].append(session)
+        self.model = cp_model.CpModel()
+        self.choice: dict[tuple[str, object], cp_model.IntVar] = {}
+        load: dict = defaultdict(list)
+        objective, offset = [], 0
+        for request in requests:
+            unscheduled = request.weight * waiting_days(request, None, last_date)
+            if last_date is not None and request.deadline <= last_date:
+                unscheduled += request.weight * breach_factor
+            offset += unscheduled
+            options = []
+            for day, day_sessions in self.by_day.items():
+                if not any(request.may_use(s) for s in day_sessions):
+                    continue
+                cost = request.weight * waiting_days(request, day, last_date)
+                cost += request.weight * breach_factor * (day > request.deadline)
+                var = self.model.new_bool_var("")
+                self.choice[(request.request_id, day)] = var
+                objective.append((cost - unscheduled) * var)
+                load[day].append(request.booked_minutes * var)
+                options.append(var)
+            if len(options) > 1:
+                self.model.add_at_most_one(options)
+        for day, day_sessions in self.by_day.items():
+            if load[day]:
+                self.model.add(sum(load[day]) <= sum(s.capacity for s in day_sessions))
+        self.model.minimize(sum(objective) + offset)
+
+    def solve(
+        self, time_limit: float, seed: int = 0, hint: Sequence[Assignment] = ()
+    ) -> tuple[cp_model.CpSolver, int]:
+        session_date = {s.session_id: s.date for day in self.by_day.values() for s in day}
+        hinted_day = {a.request_id: session_date[a.session_id] for a in hint}
+        if hint:
+            for (request_id, day), var in self.choice.items():
+                self.model.add_hint(var, hinted_day.get(request_id) == day)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+        # One LP-guided search with the full linear relaxation beats a portfolio here: the
+        # model is a knapsack per day, where the LP both bounds and steers the search.
+        solver.parameters.num_workers = 1
+        solver.parameters.linearization_level = 2
+        solver.parameters.random_seed = seed
+        return solver, solver.solve(self.model)
+
+    def chosen_days(self, solver: cp_model.CpSolver) -> dict[str, object]:
+        return {rid: day for (rid, day), var in self.choice.items() if solver.boolean_value(var)}
 
 
 def day_level_schedule(
@@ -26,53 +89,31 @@ def day_level_schedule(
     breach_factor: int,
     hint: Sequence[Assignment],
     time_limit: float,
-    workers: int,
     seed: int = 0,
 ) -> list[Assignment]:
-    by_day: dict = defaultdict(list)
-    for session in sessions:
-        by_day[session.date].append(session)
-    session_date = {s.session_id: s.date for s in sessions}
-    hinted_day = {a.request_id: session_date[a.session_id] for a in hint}
-    model = cp_model.CpModel()
-    load: dict = defaultdict(list)
-    objective, offset = [], 0
-    choice: dict[tuple[str, object], cp_model.IntVar] = {}
-    for request in requests:
-        unscheduled = request.weight * waiting_days(request, None, last_date)
-        if last_date is not None and request.deadline <= last_date:
-            unscheduled += request.weight * breach_factor
-        offset += unscheduled
-        options = []
-        for day, day_sessions in by_day.items():
-            if not any(request.may_use(s) for s in day_sessions):
-                continue
-            cost = request.weight * waiting_days(request, day, last_date)
-            cost += request.weight * breach_factor * (day > request.deadline)
-            var = model.new_bool_var("")
-            choice[(request.request_id, day)] = var
-            model.add_hint(var, hinted_day.get(request.request_id) == day)
-            objective.append((cost - unscheduled) * var)
-            load[day].append(request.booked_minutes * var)
-            options.append(var)
-        if len(options) > 1:
-            model.add_at_most_one(options)
-    for day, day_sessions in by_day.items():
-        if load[day]:
-            model.add(sum(load[day]) <= sum(s.capacity for s in day_sessions))
-    model.minimize(sum(objective) + offset)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
-    # One LP-guided search with the full linear relaxation beats a portfolio here: the model
-    # is a knapsack per day, where the LP both bounds and steers the search.
-    solver.parameters.num_workers = 1
-    solver.parameters.linearization_level = 2
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
+    """Solve the relaxation from ``hint`` and pack its answer into sessions."""
+    relaxed = DayLevelModel(sessions, requests, last_date, breach_factor)
+    solver, status = relaxed.solve(time_limit, seed, hint)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(hint)
-    chosen_day = {rid: day for (rid, day), var in choice.items() if solver.boolean_value(var)}
-    return pack_days(by_day, requests, chosen_day)
+    return pack_days(relaxed.by_day, requests, relaxed.chosen_days(solver))
+
+
+def waiting_lower_bound(
+    sessions: Sequence[Session], requests: Sequence[Request], last_date, time_limit: float
+) -> tuple[int, int]:
+    """(fewest urgency-weighted breaches, least urgency-weighted waiting of any schedule with
+    that many) as proven by the relaxation within ``time_limit``: a yardstick for benchmarks."""
+    factor = 1 + sum(r.weight * (waiting_days(r, None, last_date) + 1) for r in requests)
+    relaxed = DayLevelModel(sessions, requests, last_date, factor)
+    solver, status = relaxed.solve(time_limit)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0, 0
+    breaches = int(solver.objective_value) // factor
+    bound = math.ceil(solver.best_objective_bound)
+    if bound < breaches * factor:  # fewer breaches not yet ruled out: no waiting bound
+        return breaches, 0
+    return breaches, bound - breaches * factor
 
 
 def pack_days(

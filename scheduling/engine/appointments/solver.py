@@ -260,7 +260,6 @@ def starting_schedule(
         breach_factor=breach_factor(requests, last_date, 1, 0),
         hint=best,
         time_limit=time_limit,
-        workers=options.workers,
         seed=options.random_seed,
     )
     return min([best, relaxed], key=built.schedule_cost)
