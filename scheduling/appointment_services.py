@@ -101,13 +101,15 @@ def free_segments(
 def build_problem(
     on: dt.date,
 ) -> tuple[list[engine.Session], list[engine.Request], dict[str, int]]:
-    """Engine sessions (the free parts of sessions from ``on``), pending requests, and the
+    """Engine sessions (the free parts of sessions after ``on``), pending requests, and the
     database session of each engine session id."""
-    sessions = list(selectors.open_sessions(on))
+    # From the next day: a session under way today may already be past the proposed times.
+    sessions = list(selectors.open_sessions(on + dt.timedelta(days=1)))
     booked: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    # Existing double bookings count as taken too, so a new overbooking cannot land on them.
     for session_id, start, duration in (
         selectors.booked_appointments()
-        .filter(session__in=sessions, overbooked=False)
+        .filter(session__in=sessions)
         .values_list("session_id", "start", "duration_minutes")
     ):
         booked[session_id].append((minutes_of(start), minutes_of(start) + duration))
