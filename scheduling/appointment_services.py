@@ -193,7 +193,8 @@ def solve_pending(
     on = job.run_date or timezone.localdate()
     jobs.report_progress(job.pk, 1, "loading sessions and requests")
     sessions, requests, owner = build_problem(on)
-    too_long = request_problems(sessions, requests)
+    codes = {str(pk): code for pk, code in Department.objects.values_list("pk", "code")}
+    too_long = request_problems(sessions, requests, codes)
     requests = [r for r in requests if r.request_id not in too_long]
     rates = None
     if overbooking:

@@ -125,3 +125,17 @@ def test_overbooking_uses_the_learned_no_show_rate(cardiology):
     # The next batch finds the session full, double bookings included.
     new_request(cardiology, "p-late")
     assert solve_now().counts["scheduled"] == 0
+
+
+def test_solve_skips_and_names_a_request_longer_than_every_session(cardiology):
+    too_long = new_request(cardiology, duration_minutes=120)  # no session exists yet
+    make_session(cardiology, start="09:00", end="10:00")
+    fits = new_request(cardiology, "p-fits")
+    job = solve_now()
+    assert job.status == "succeeded", job.error
+    assert (job.counts["scheduled"], job.counts["unscheduled"]) == (1, 1)
+    assert job.details["skipped"] == [
+        f"request #{too_long.pk}: duration_minutes 120 is longer than every session of "
+        "department CARD (longest 60 minutes)"
+    ]
+    assert ProposedAppointment.objects.get(job=job).request == fits

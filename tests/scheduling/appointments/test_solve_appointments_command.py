@@ -130,3 +130,9 @@ def test_missing_file_is_named(tmp_path):
             "--time-limit", "1",
             "--out", str(tmp_path / "out.csv"),
         )  # fmt: skip
+
+
+def test_header_only_files_solve_to_an_empty_schedule(tmp_path):
+    output, out = run(tmp_path, sessions=SESSIONS.splitlines()[0], requests=REQUEST_HEADER)
+    assert out.read_text() == "request_id,session_id,start\n"
+    assert "urgency-weighted waiting: 0" in output and "breaches: 0" in output
