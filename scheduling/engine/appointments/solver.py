@@ -39,8 +39,8 @@ from .validate import check_problem
 
 ProgressCallback = Callable[[float, str, dict], None]
 
-# Costs are in tenths of an urgency-weighted waiting day, so continuity can weigh half a day
-# and an overbooking is a tie-breaker worth less than any day of waiting.
+# Costs are in tenths of an urgency-weighted waiting day, so continuity can weigh a fraction of
+# a day and an overbooking is a tie-breaker worth less than any day of waiting.
 COST_SCALE = 10
 OVERBOOK_PENALTY = 1
 # Share of a department's time given to the day-level relaxation that finds the starting point.
@@ -351,6 +351,9 @@ def solve(
         # Without a proven bound for one department there is none for the batch.
         bound = None if bound is None or outcome.bound is None else bound + outcome.bound
         done_size += size
+        if progress is not None:
+            message = f"department {department}: {outcome.status.lower()}"
+            progress(done_size / total_size, message, {"department": department})
     assignments = sequence(sessions, requests, chosen)
     overall = (
         "OPTIMAL" if all(s in ("OPTIMAL", "NO_SESSIONS") for s in statuses.values()) else "FEASIBLE"

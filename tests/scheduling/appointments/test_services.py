@@ -53,6 +53,7 @@ def test_solve_proposes_around_existing_bookings_and_accept_books(cardiology):
     job = solve_now()
     assert job.status == "succeeded", job.error
     assert job.counts["scheduled"] == 2 and job.counts["unscheduled"] == 1
+    assert job.progress == 100 and job.message == "solved: OPTIMAL"
     starts = sorted(p.start for p in ProposedAppointment.objects.filter(job=job))
     assert starts == [dt.time(9, 0), dt.time(10, 0)]
     assert services.accept_proposal(job) == 2
