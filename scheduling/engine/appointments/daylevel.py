@@ -90,13 +90,17 @@ def day_level_schedule(
     hint: Sequence[Assignment],
     time_limit: float,
     seed: int = 0,
-) -> list[Assignment]:
-    """Solve the relaxation from ``hint`` and pack its answer into sessions."""
+) -> list[list[Assignment]]:
+    """Solve the relaxation from ``hint`` and pack its answer into sessions in both ways."""
     relaxed = DayLevelModel(sessions, requests, last_date, breach_factor)
     solver, status = relaxed.solve(time_limit, seed, hint)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return list(hint)
-    return pack_days(relaxed.by_day, requests, relaxed.chosen_days(solver))
+        return [list(hint)]
+    chosen = relaxed.chosen_days(solver)
+    return [
+        pack_days(relaxed.by_day, requests, chosen, keep_room_for_preferred=keep)
+        for keep in (True, False)
+    ] + [pack_days_exactly(relaxed.by_day, requests, chosen)]
 
 
 def waiting_lower_bound(
@@ -121,12 +125,15 @@ def pack_days(
     requests: Sequence[Request],
     chosen_day: dict,
     also: Sequence[Request] = (),
+    *,
+    keep_room_for_preferred: bool = True,
 ) -> list[Assignment]:
     """Pack each day's requests into its sessions back to back, largest first; a request that
     does not fit its day takes the earliest session with room left on another day.
 
-    For continuity, a request prefers its preferred clinician's session, and others avoid
-    filling a session that requests still to be placed that day have asked for.
+    For continuity, a request prefers its preferred clinician's session, and (with
+    ``keep_room_for_preferred``) others avoid filling a session that requests still to be
+    placed that day have asked for; that can cost a fit, so callers try both.
     """
     next_free = {s.session_id: s.first_start for day in by_day.values() for s in day}
     assignments: list[Assignment] = []
@@ -138,7 +145,7 @@ def pack_days(
             asked_for[(request.preferred_clinician_id, day)] += request.booked_minutes
 
     def crowds_out(request: Request, session: Session) -> bool:
-        if session.clinician_id == request.preferred_clinician_id:
+        if not keep_room_for_preferred or session.clinician_id == request.preferred_clinician_id:
             return False
         room_after = session.end - next_free[session.session_id] - request.booked_minutes
         return asked_for[(session.clinician_id, session.date)] > room_after
@@ -177,3 +184,82 @@ def pack_days(
     for request in sorted(left_over, key=lambda r: (r.deadline, -r.weight, r.request_id)):
         place(request, everything)
     return assignments
+
+
+def pack_days_exactly(
+    by_day: dict,
+    requests: Sequence[Request],
+    chosen_day: dict,
+    *,
+    time_limit_per_day: float = 0.5,
+) -> list[Assignment]:
+    """Pack each day's requests into its sessions with a small CP-SAT bin packing per day:
+    first place as much urgency weight as fits, then keep as many preferred clinicians as
+    possible. Requests that still do not fit take the earliest session with room elsewhere."""
+    next_free = {s.session_id: s.first_start for day in by_day.values() for s in day}
+    assignments: list[Assignment] = []
+    left_over: list[Request] = []
+    chosen_requests: dict = defaultdict(list)
+    for request in requests:
+        if request.request_id in chosen_day:
+            chosen_requests[chosen_day[request.request_id]].append(request)
+    for day, day_requests in sorted(chosen_requests.items()):
+        placed = _pack_one_day(by_day[day], day_requests, time_limit_per_day)
+        for request in day_requests:
+            session_id = placed.get(request.request_id)
+            if session_id is None:
+                left_over.append(request)
+                continue
+            assignments.append(Assignment(request.request_id, session_id, next_free[session_id]))
+            next_free[session_id] += request.booked_minutes
+    everything = [s for day in sorted(by_day) for s in by_day[day]]
+    for request in sorted(left_over, key=lambda r: (r.deadline, -r.weight, r.request_id)):
+        fitting = [
+            s
+            for s in everything
+            if request.may_use(s) and next_free[s.session_id] + request.booked_minutes <= s.end
+        ]
+        if fitting:
+            session = min(
+                fitting,
+                key=lambda s: (s.date, s.clinician_id != request.preferred_clinician_id),
+            )
+            start = next_free[session.session_id]
+            assignments.append(Assignment(request.request_id, session.session_id, start))
+            next_free[session.session_id] = start + request.booked_minutes
+    return assignments
+
+
+def _pack_one_day(
+    sessions: Sequence[Session], requests: Sequence[Request], time_limit: float
+) -> dict[str, str]:
+    model = cp_model.CpModel()
+    place: dict[tuple[str, str], cp_model.IntVar] = {}
+    load: dict[str, list] = defaultdict(list)
+    value = []
+    # Placing a request outweighs every continuity gain of the day together.
+    fit_value = 2 * sum(r.weight for r in requests) + 1
+    for request in requests:
+        options = []
+        for session in sessions:
+            if not request.may_use(session):
+                continue
+            var = model.new_bool_var("")
+            place[(request.request_id, session.session_id)] = var
+            load[session.session_id].append(request.booked_minutes * var)
+            kept = session.clinician_id == request.preferred_clinician_id
+            value.append(request.weight * (fit_value + kept) * var)
+            options.append(var)
+        if options:
+            model.add_at_most_one(options)
+    for session in sessions:
+        if load[session.session_id]:
+            model.add(sum(load[session.session_id]) <= session.capacity)
+    model.maximize(sum(value))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}
+    return {rid: sid for (rid, sid), var in place.items() if solver.boolean_value(var)}

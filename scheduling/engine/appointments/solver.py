@@ -253,7 +253,7 @@ def starting_schedule(
     sessions, requests = built.sessions, built.requests
     candidates = [deadline_first(sessions, requests), day_by_day_density(sessions, requests)]
     best = min(candidates, key=built.schedule_cost)
-    relaxed = day_level_schedule(
+    packed = day_level_schedule(
         sessions,
         requests,
         last_date,
@@ -262,7 +262,7 @@ def starting_schedule(
         time_limit=time_limit,
         seed=options.random_seed,
     )
-    return min([best, relaxed], key=built.schedule_cost)
+    return min([best, *packed], key=built.schedule_cost)
 
 
 def solve_department(

@@ -193,10 +193,10 @@ def test_progress_is_reported_up_to_completion():
 def test_day_level_relaxation_bounds_the_solver_and_packs_validly():
     sessions, requests = random_batch(4)
     last = last_session_date(sessions)
-    packed = day_level_schedule(
+    for packed in day_level_schedule(
         sessions, requests, last, breach_factor=10_000, hint=[], time_limit=2
-    )
-    assert violations(sessions, requests, packed) == []
+    ):
+        assert violations(sessions, requests, packed) == []
     result = solve(sessions, requests, SolverOptions(time_limit_seconds=3, workers=1))
     _breaches, bound = waiting_lower_bound(sessions, requests, last, time_limit=2)
     assert 0 < bound <= evaluate(sessions, requests, result.assignments).weighted_waiting
