@@ -89,9 +89,10 @@ def day_level_schedule(
     breach_factor: int,
     hint: Sequence[Assignment],
     time_limit: float,
+    packing_time_limit: float,
     seed: int = 0,
 ) -> list[list[Assignment]]:
-    """Solve the relaxation from ``hint`` and pack its answer into sessions in both ways."""
+    """Solve the relaxation from ``hint`` and pack its answer into sessions three ways."""
     relaxed = DayLevelModel(sessions, requests, last_date, breach_factor)
     solver, status = relaxed.solve(time_limit, seed, hint)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -100,7 +101,14 @@ def day_level_schedule(
     return [
         pack_days(relaxed.by_day, requests, chosen, keep_room_for_preferred=keep)
         for keep in (True, False)
-    ] + [pack_days_exactly(relaxed.by_day, requests, chosen)]
+    ] + [
+        pack_days_exactly(
+            relaxed.by_day,
+            requests,
+            chosen,
+            time_limit_per_day=packing_time_limit / max(1, len(relaxed.by_day)),
+        )
+    ]
 
 
 def waiting_lower_bound(

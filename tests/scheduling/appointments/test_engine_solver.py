@@ -194,7 +194,7 @@ def test_day_level_relaxation_bounds_the_solver_and_packs_validly():
     sessions, requests = random_batch(4)
     last = last_session_date(sessions)
     for packed in day_level_schedule(
-        sessions, requests, last, breach_factor=10_000, hint=[], time_limit=2
+        sessions, requests, last, breach_factor=10_000, hint=[], time_limit=2, packing_time_limit=1
     ):
         assert violations(sessions, requests, packed) == []
     result = solve(sessions, requests, SolverOptions(time_limit_seconds=3, workers=1))
