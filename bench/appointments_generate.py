@@ -1,12 +1,13 @@
 """Generate a realistic outpatient batch in the solve_appointments CSV formats.
 
-Two weeks of weekday clinics for ``--clinicians`` clinicians over six departments (a morning or
-an afternoon session most days, rooms shared between a morning and an afternoon clinician) and
-``--requests`` requests: a referral backlog plus new referrals arriving through the fortnight,
-of mixed urgency (1 routine … 4 urgent), some with a preferred clinician or dates they cannot
-come. REQUESTS.csv lists requests in referral order, which first-come-first-served follows.
+Two weeks of weekday clinics for ``--clinicians`` clinicians over six departments (a morning
+or an afternoon session on about three weekdays in five, each room shared by a morning and an
+afternoon clinician) and ``--requests`` requests: a referral backlog plus new referrals arriving
+through the fortnight, of mixed urgency (1 routine … 4 urgent), some with a preferred clinician
+or dates they cannot come; about 117% of the session minutes are asked for. REQUESTS.csv
+lists requests in referral order, which first-come-first-served follows.
 
-    .venv/bin/python bench/appointments_generate.py --out bench/data/appointments --seed 7
+    .venv/bin/python bench/appointments_generate.py --out bench/out/appointments --seed 7
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ REFERRAL_LEAD = {1: 14, 2: 7, 3: 2, 4: 0}
 
 
 def generate(
-    clinicians: int, requests: int, seed: int, start: dt.date, days_on: float = 0.8
+    clinicians: int, requests: int, seed: int, start: dt.date, days_on: float = 0.6
 ) -> tuple[list[Session], list[Request]]:
     rng = np.random.default_rng(seed)
     days = [start + dt.timedelta(days=i) for i in range(14)]
@@ -106,9 +107,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2027, 1, 4))
     parser.add_argument(
-        "--days-on", type=float, default=0.8, help="share of weekdays each clinician holds a clinic"
+        "--days-on", type=float, default=0.6, help="share of weekdays each clinician holds a clinic"
     )
-    parser.add_argument("--out", type=Path, default=Path("bench/data/appointments"))
+    parser.add_argument("--out", type=Path, default=Path("bench/out/appointments"))
     args = parser.parse_args()
     sessions, requests = generate(
         args.clinicians, args.requests, args.seed, args.start, args.days_on

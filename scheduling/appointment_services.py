@@ -6,17 +6,19 @@ import datetime as dt
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TextIO
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from hospops import jobs
-from hospops.models import Department, JobRun
+from hospops.models import Department, Facility, JobRun
 from hospops.privacy import pseudonymise
 
 from . import selectors
 from .engine import appointments as engine
+from .engine.appointments.csvio import CsvError, read_requests, read_sessions
 from .engine.appointments.model import SLOT_MINUTES, round_up_to_slot
 from .engine.appointments.validate import request_problems
 from .models_appointments import (
@@ -101,13 +103,15 @@ def free_segments(
 def build_problem(
     on: dt.date,
 ) -> tuple[list[engine.Session], list[engine.Request], dict[str, int]]:
-    """Engine sessions (the free parts of sessions from ``on``), pending requests, and the
+    """Engine sessions (the free parts of sessions after ``on``), pending requests, and the
     database session of each engine session id."""
-    sessions = list(selectors.open_sessions(on))
+    # From the next day: a session under way today may already be past the proposed times.
+    sessions = list(selectors.open_sessions(on + dt.timedelta(days=1)))
     booked: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    # Existing double bookings count as taken too, so a new overbooking cannot land on them.
     for session_id, start, duration in (
         selectors.booked_appointments()
-        .filter(session__in=sessions, overbooked=False)
+        .filter(session__in=sessions)
         .values_list("session_id", "start", "duration_minutes")
     ):
         booked[session_id].append((minutes_of(start), minutes_of(start) + duration))
@@ -191,7 +195,8 @@ def solve_pending(
     on = job.run_date or timezone.localdate()
     jobs.report_progress(job.pk, 1, "loading sessions and requests")
     sessions, requests, owner = build_problem(on)
-    too_long = request_problems(sessions, requests)
+    codes = {str(pk): code for pk, code in Department.objects.values_list("pk", "code")}
+    too_long = request_problems(sessions, requests, codes)
     requests = [r for r in requests if r.request_id not in too_long]
     rates = None
     if overbooking:
@@ -401,3 +406,102 @@ def move_appointment(
     appointment.date, appointment.start = session.date, start
     appointment.save(update_fields=["session", "clinician", "room", "date", "start"])
     return appointment
+
+
+# ---------------------------------------------------------------------------------------------
+# Import of the batch CSV formats
+
+
+def import_batch(
+    sessions_file: TextIO,
+    requests_file: TextIO,
+    *,
+    facility: Facility | None = None,
+    sessions_name: str = "sessions",
+    requests_name: str = "requests",
+) -> dict[str, int]:
+    """Import sessions and requests in the ``solve_appointments`` CSV formats, all or nothing.
+
+    ``department_id`` holds a department code, ``clinician_id`` / ``preferred_clinician_id``
+    clinician codes; ``patient_ref`` is the hospital's identifier and is stored only as its
+    pseudonym. New sessions may not overlap existing ones of the same clinician or room.
+    Raises :class:`CsvError` listing every bad row.
+    """
+    departments = Department.objects.all()
+    if facility is not None:
+        departments = departments.filter(facility=facility)
+    by_code = {d.code: d for d in departments}
+    sessions = read_sessions(sessions_file, sessions_name)
+    problems = [
+        f"row {row}, department_id: unknown department {s.department_id!r}"
+        for row, s in enumerate(sessions, start=2)
+        if s.department_id not in by_code
+    ]
+    problems += _clashes_with_stored_sessions(sessions)
+    if problems:
+        raise CsvError(sessions_name, problems)
+    stored = [
+        engine.Session(
+            f"stored-{s.pk}", s.clinician, s.room, s.department.code, s.date,
+            minutes_of(s.start), minutes_of(s.end),
+        )
+        for s in ClinicianSession.objects.filter(department__in=by_code.values())
+        .select_related("department")
+    ]  # fmt: skip
+    requests = read_requests(requests_file, [*stored, *sessions], requests_name)
+    problems = [
+        f"row {row}, department_id: unknown department {r.department_id!r}"
+        for row, r in enumerate(requests, start=2)
+        if r.department_id not in by_code
+    ]
+    if problems:
+        raise CsvError(requests_name, problems)
+    with transaction.atomic():
+        ClinicianSession.objects.bulk_create(
+            ClinicianSession(
+                department=by_code[s.department_id],
+                clinician=s.clinician_id,
+                room=s.room_id,
+                date=s.date,
+                start=time_of(s.start),
+                end=time_of(s.end),
+            )
+            for s in sessions
+        )
+        AppointmentRequest.objects.bulk_create(
+            AppointmentRequest(
+                patient_ref=pseudonymise(r.patient_ref),
+                department=by_code[r.department_id],
+                duration_minutes=r.duration_minutes,
+                urgency=r.urgency,
+                max_wait_days=r.max_wait_days,
+                earliest_date=r.earliest_date,
+                preferred_clinician=r.preferred_clinician_id or "",
+                unavailable_dates=sorted(d.isoformat() for d in r.unavailable_dates),
+            )
+            for r in requests
+        )
+    return {"sessions": len(sessions), "requests": len(requests)}
+
+
+def _clashes_with_stored_sessions(sessions: list[engine.Session]) -> list[str]:
+    if not sessions:
+        return []
+    dates = {s.date for s in sessions}
+    stored = ClinicianSession.objects.filter(date__in=dates)
+    problems = []
+    for row, new in enumerate(sessions, start=2):
+        for old in stored:
+            same = "clinician" if old.clinician == new.clinician_id else None
+            same = same or ("room" if old.room == new.room_id else None)
+            if (
+                same
+                and old.date == new.date
+                and minutes_of(old.start) < new.end
+                and new.start < minutes_of(old.end)
+            ):
+                problems.append(
+                    f"row {row}, session {new.session_id}: overlaps stored session #{old.pk} "
+                    f"of the same {same} ({old})"
+                )
+    return problems

@@ -80,6 +80,13 @@ def proposal(request: HttpRequest, job_id: int) -> HttpResponse:
         "request", "session", "session__department"
     )
     rows, filter_form = _filtered(rows, request, "session__date", "session__department")
+    rows = rows.order_by(
+        "session__department__code",
+        "session__date",
+        "session__clinician",
+        "session__start",
+        "start",
+    )
     audit.record(request, audit.Action.VIEW, job, summary="proposed appointment schedule viewed")
     return render(
         request,
@@ -111,6 +118,7 @@ def accept(request: HttpRequest, job_id: int) -> HttpResponse:
 def schedule(request: HttpRequest) -> HttpResponse:
     rows = selectors.booked_appointments().select_related("department", "session")
     rows, filter_form = _filtered(rows, request, "date")
+    rows = rows.order_by("department__code", "date", "clinician", "start", "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record(
         request,

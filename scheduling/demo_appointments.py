@@ -40,6 +40,10 @@ def clinician_code(code: str, index: int) -> str:
     return f"{code}-C{index + 1}"
 
 
+def demo_patient(ctx: DemoContext, number: int) -> str:
+    return pseudonymise(f"demo-patient-{ctx.seed}-{number}")
+
+
 @demo_seeder(order=31)
 def seed_appointments(ctx: DemoContext) -> None:
     rng = np.random.default_rng(ctx.seed + 31)
@@ -80,7 +84,8 @@ def seed_sessions(ctx: DemoContext, rng: np.random.Generator) -> int:
 
 
 def seed_backlog(ctx: DemoContext, rng: np.random.Generator) -> int:
-    if AppointmentRequest.objects.filter(status=AppointmentRequest.Status.PENDING).exists():
+    # The first demo patient's pseudonym marks the backlog as added, whatever became of it.
+    if AppointmentRequest.objects.filter(patient_ref=demo_patient(ctx, 0)).exists():
         return 0
     codes = list(CLINICS)
     rows = []
@@ -99,7 +104,7 @@ def seed_backlog(ctx: DemoContext, rng: np.random.Generator) -> int:
             ]
         rows.append(
             AppointmentRequest(
-                patient_ref=pseudonymise(f"demo-patient-{ctx.seed}-{number}"),
+                patient_ref=demo_patient(ctx, number),
                 department=ctx.departments[code],
                 duration_minutes=int(rng.choice(DURATIONS, p=DURATION_SHARES)),
                 urgency=urgency,

@@ -12,6 +12,11 @@ Objective, lexicographic through a large factor: first the urgency-weighted numb
 (so no avoidable breach remains), then urgency-weighted waiting days, plus ``continuity_days``
 × weight when a request with a preferred clinician is seen by someone else.
 
+Search, per department: the cheapest of two greedy schedules (deadline-first, day-by-day
+density) seeds a day-level relaxation (see ``daylevel``), whose packed answer is the hint of
+the exact model; sessions with equal capacity on one day whose clinician nobody asked for are
+interchangeable, so their loads are ordered to cut symmetric search.
+
 Overbooking (optional): each session gets a second lane of ``rate × capacity`` minutes (rate =
 the department's learned no-show rate, capped), booked on top of the first lane; an overbooked
 request is a double booking, expected to be absorbed by no-shows.
@@ -34,12 +39,14 @@ from .validate import check_problem
 
 ProgressCallback = Callable[[float, str, dict], None]
 
-# Costs are in tenths of an urgency-weighted waiting day, so continuity can weigh half a day
-# and an overbooking is a tie-breaker worth less than any day of waiting.
+# Costs are in tenths of an urgency-weighted waiting day, so continuity can weigh a fraction of
+# a day and an overbooking is a tie-breaker worth less than any day of waiting.
 COST_SCALE = 10
 OVERBOOK_PENALTY = 1
-# Share of a department's time given to the day-level relaxation that finds the starting point.
+# Shares of a department's time for the day-level relaxation that finds the starting point
+# and for packing its answer into sessions; the exact model has the rest.
 RELAXATION_SHARE = 0.4
+PACKING_SHARE = 0.2
 
 
 @dataclass
@@ -47,7 +54,7 @@ class SolverOptions:
     time_limit_seconds: float = 30.0
     workers: int = 2
     random_seed: int = 0
-    continuity_days: float = 0.5
+    continuity_days: float = 0.25
     overbooking_rates: dict[str, float] | None = None
     overbooking_cap: float = 0.15
     break_symmetry: bool = True
@@ -237,28 +244,28 @@ class DepartmentOutcome:
     chosen: dict[str, tuple[str, bool]]
     status: str
     objective: float
-    bound: float
+    bound: float | None
 
 
 def starting_schedule(
-    built: DepartmentModel, last_date, options: SolverOptions, time_limit: float
+    built: DepartmentModel, last_date, options: SolverOptions, budget: float
 ) -> list[Assignment]:
     """The cheapest of the deadline-first greedy, the day-by-day density greedy and the packed
     day-level relaxation (which starts from the better greedy)."""
     sessions, requests = built.sessions, built.requests
     candidates = [deadline_first(sessions, requests), day_by_day_density(sessions, requests)]
     best = min(candidates, key=built.schedule_cost)
-    relaxed = day_level_schedule(
+    packed = day_level_schedule(
         sessions,
         requests,
         last_date,
         breach_factor=breach_factor(requests, last_date, 1, 0),
         hint=best,
-        time_limit=time_limit,
-        workers=options.workers,
+        time_limit=RELAXATION_SHARE * budget,
+        packing_time_limit=PACKING_SHARE * budget,
         seed=options.random_seed,
     )
-    return min([best, relaxed], key=built.schedule_cost)
+    return min([best, *packed], key=built.schedule_cost)
 
 
 def solve_department(
@@ -271,7 +278,7 @@ def solve_department(
 ) -> DepartmentOutcome:
     started = time.monotonic()
     built = DepartmentModel(sessions, requests, last_date, options)
-    hint = starting_schedule(built, last_date, options, RELAXATION_SHARE * budget)
+    hint = starting_schedule(built, last_date, options, budget)
     built.add_hint(hint)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, budget - (time.monotonic() - started))
@@ -290,7 +297,7 @@ def solve_department(
         )
     # No solution in time: keep the starting schedule, which is always valid.
     chosen = {a.request_id: (a.session_id, False) for a in hint}
-    return DepartmentOutcome(chosen, "START_ONLY", built.schedule_cost(hint), float("nan"))
+    return DepartmentOutcome(chosen, "START_ONLY", built.schedule_cost(hint), None)
 
 
 def solve(
@@ -317,7 +324,8 @@ def solve(
     }
     total_size, done_size = sum(sizes.values()) or 1, 0
     chosen: dict[str, tuple[str, bool]] = {}
-    objective = bound = 0.0
+    objective: float = 0.0
+    bound: float | None = 0.0
     statuses: dict[str, str] = {}
     for department, size in sizes.items():
         if size == 0:
@@ -343,8 +351,12 @@ def solve(
         chosen.update(outcome.chosen)
         statuses[department] = outcome.status
         objective += outcome.objective
-        bound += outcome.bound
+        # Without a proven bound for one department there is none for the batch.
+        bound = None if bound is None or outcome.bound is None else bound + outcome.bound
         done_size += size
+        if progress is not None:
+            message = f"department {department}: {outcome.status.lower()}"
+            progress(done_size / total_size, message, {"department": department})
     assignments = sequence(sessions, requests, chosen)
     overall = (
         "OPTIMAL" if all(s in ("OPTIMAL", "NO_SESSIONS") for s in statuses.values()) else "FEASIBLE"

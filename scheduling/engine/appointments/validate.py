@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .model import SLOT_MINUTES, Request, Session, format_time
 
@@ -43,8 +43,14 @@ def session_problems(sessions: Sequence[Session]) -> dict[str, list[str]]:
     return problems
 
 
-def request_problems(sessions: Sequence[Session], requests: Sequence[Request]) -> dict[str, str]:
-    """Problems per request id: a request longer than every session of its department."""
+def request_problems(
+    sessions: Sequence[Session],
+    requests: Sequence[Request],
+    department_names: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Problems per request id: a request longer than every session of its department
+    (named by ``department_names`` when given, else by its id)."""
+    names = department_names or {}
     longest: dict[str, int] = defaultdict(int)
     for session in sessions:
         longest[session.department_id] = max(longest[session.department_id], session.capacity)
@@ -54,7 +60,8 @@ def request_problems(sessions: Sequence[Session], requests: Sequence[Request]) -
         if available is not None and request.booked_minutes > available:
             problems[request.request_id] = (
                 f"duration_minutes {request.duration_minutes} is longer than every session of "
-                f"department {request.department_id} (longest {available} minutes)"
+                f"department {names.get(request.department_id, request.department_id)} "
+                f"(longest {available} minutes)"
             )
     return problems
 

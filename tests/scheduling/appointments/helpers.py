@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from scheduling.engine.appointments import Request, Session
 
@@ -61,3 +62,15 @@ def request(
         preferred,
         frozenset(day(offset) for offset in unavailable),
     )
+
+
+REQUEST_HEADER = (
+    "request_id,patient_ref,department_id,duration_minutes,urgency,max_wait_days,"
+    "earliest_date,preferred_clinician_id,unavailable_dates"
+)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path

@@ -14,6 +14,8 @@ from scheduling.engine.appointments import (
     solve,
     violations,
 )
+from scheduling.engine.appointments.daylevel import day_level_schedule, waiting_lower_bound
+from scheduling.engine.appointments.evaluate import last_session_date
 
 from .helpers import day, hhmm, request, session
 
@@ -186,3 +188,15 @@ def test_progress_is_reported_up_to_completion():
     seen: list[float] = []
     solve(sessions, requests, FAST, progress=lambda fraction, message, stats: seen.append(fraction))
     assert seen and seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen)
+
+
+def test_day_level_relaxation_bounds_the_solver_and_packs_validly():
+    sessions, requests = random_batch(4)
+    last = last_session_date(sessions)
+    for packed in day_level_schedule(
+        sessions, requests, last, breach_factor=10_000, hint=[], time_limit=2, packing_time_limit=1
+    ):
+        assert violations(sessions, requests, packed) == []
+    result = solve(sessions, requests, SolverOptions(time_limit_seconds=3, workers=1))
+    _breaches, bound = waiting_lower_bound(sessions, requests, last, time_limit=2)
+    assert 0 < bound <= evaluate(sessions, requests, result.assignments).weighted_waiting

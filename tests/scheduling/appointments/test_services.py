@@ -53,6 +53,7 @@ def test_solve_proposes_around_existing_bookings_and_accept_books(cardiology):
     job = solve_now()
     assert job.status == "succeeded", job.error
     assert job.counts["scheduled"] == 2 and job.counts["unscheduled"] == 1
+    assert job.progress == 100 and job.message == "solved: OPTIMAL"
     starts = sorted(p.start for p in ProposedAppointment.objects.filter(job=job))
     assert starts == [dt.time(9, 0), dt.time(10, 0)]
     assert services.accept_proposal(job) == 2
@@ -102,3 +103,40 @@ def test_move_checks_hours_marks_department_and_patient_dates(cardiology, orthop
             services.move_appointment(appointment, session, start)
     appointment.refresh_from_db()
     assert appointment.start == dt.time(9, 0) and appointment.session == monday
+
+
+def test_overbooking_uses_the_learned_no_show_rate(cardiology):
+    past = make_session(cardiology, clinician="OLD", room="OLD", date=dt.date(2029, 11, 5))
+    book(past, status=Appointment.Status.COMPLETED)
+    book(past, start="09:30", status=Appointment.Status.NO_SHOW)  # learned rate: 0.5
+    make_session(cardiology, start="09:00", end="10:00")
+    for i in range(3):
+        new_request(cardiology, f"p{i}")
+    job = jobs.create(services.SOLVE_JOB_NAME, run_date=NEXT_MONDAY - dt.timedelta(days=3))
+    jobs.run_tracked(
+        job,
+        lambda j: services.solve_pending(
+            j, time_limit=2, workers=1, overbooking=True, overbooking_cap=0.5
+        ),
+    )
+    job.refresh_from_db()
+    assert (job.counts["scheduled"], job.counts["overbooked"]) == (3, 1)
+    assert services.accept_proposal(job) == 3
+    assert Appointment.objects.filter(status="booked", overbooked=True).count() == 1
+    # The next batch finds the session full, double bookings included.
+    new_request(cardiology, "p-late")
+    assert solve_now().counts["scheduled"] == 0
+
+
+def test_solve_skips_and_names_a_request_longer_than_every_session(cardiology):
+    too_long = new_request(cardiology, duration_minutes=120)  # no session exists yet
+    make_session(cardiology, start="09:00", end="10:00")
+    fits = new_request(cardiology, "p-fits")
+    job = solve_now()
+    assert job.status == "succeeded", job.error
+    assert (job.counts["scheduled"], job.counts["unscheduled"]) == (1, 1)
+    assert job.details["skipped"] == [
+        f"request #{too_long.pk}: duration_minutes 120 is longer than every session of "
+        "department CARD (longest 60 minutes)"
+    ]
+    assert ProposedAppointment.objects.get(job=job).request == fits

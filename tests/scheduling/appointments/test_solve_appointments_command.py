@@ -9,27 +9,19 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from .helpers import REQUEST_HEADER, write
+
 SESSIONS = """session_id,clinician_id,room_id,department_id,date,start,end
 S1,C1,R1,CARD,2027-01-04,09:00,10:00
 S2,C2,R1,CARD,2027-01-04,10:00,11:00
 S3,C3,R2,ORTH,2027-01-05,09:00,09:45
 """
-REQUEST_HEADER = (
-    "request_id,patient_ref,department_id,duration_minutes,urgency,max_wait_days,"
-    "earliest_date,preferred_clinician_id,unavailable_dates"
-)
 REQUESTS = f"""{REQUEST_HEADER}
 Q1,p1,CARD,30,4,1,2027-01-04,C2,
 Q2,p2,CARD,30,1,30,2027-01-04,,2027-01-05|2027-01-06
 Q3,p3,ORTH,45,2,10,2027-01-01,,
 Q4,p4,ORTH,40,1,30,2027-01-06,,
 """
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 def run(tmp_path: Path, sessions: str = SESSIONS, requests: str = REQUESTS) -> tuple[str, Path]:
@@ -130,3 +122,9 @@ def test_missing_file_is_named(tmp_path):
             "--time-limit", "1",
             "--out", str(tmp_path / "out.csv"),
         )  # fmt: skip
+
+
+def test_header_only_files_solve_to_an_empty_schedule(tmp_path):
+    output, out = run(tmp_path, sessions=SESSIONS.splitlines()[0], requests=REQUEST_HEADER)
+    assert out.read_text() == "request_id,session_id,start\n"
+    assert "urgency-weighted waiting: 0" in output and "breaches: 0" in output

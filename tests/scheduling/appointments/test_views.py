@@ -10,6 +10,7 @@ from django.urls import reverse
 from hospops import jobs
 from hospops.models import AuditEvent
 from scheduling import appointment_services as services
+from scheduling.models import Appointment
 
 from .conftest import NEXT_MONDAY, book, make_session
 
@@ -42,11 +43,18 @@ def test_billing_reviewer_is_refused(billing_client, pending, name):
     assert billing_client.get(reverse(name)).status_code == 403
 
 
-def test_billing_reviewer_cannot_solve_or_move(billing_client, pending):
+def test_billing_reviewer_cannot_solve_accept_or_move(billing_client, pending):
     appointment = book(make_session(pending.department, clinician="C9", room="R9"))
+    job = jobs.create(services.SOLVE_JOB_NAME)
     assert billing_client.post(reverse("scheduling:appointment_solve")).status_code == 403
+    proposal = reverse("scheduling:appointment_proposal", args=[job.pk])
+    assert billing_client.get(proposal).status_code == 403
+    accept = reverse("scheduling:appointment_accept", args=[job.pk])
+    assert billing_client.post(accept).status_code == 403
     move = reverse("scheduling:appointment_move", args=[appointment.pk])
     assert billing_client.get(move).status_code == 403
+    assert billing_client.post(move, {"start": "09:30"}).status_code == 403
+    assert Appointment.objects.get(pk=appointment.pk).start == appointment.start
 
 
 def test_scheduler_solves_sees_the_proposal_and_accepts(scheduler_client, pending):
