@@ -159,6 +159,8 @@ USE_I18N = True
 USE_TZ = True
 # Country whose public holidays the forecasts model (ISO code understood by `holidays`).
 HOSPOPS_HOLIDAY_COUNTRY = os.environ.get("HOSPOPS_HOLIDAY_COUNTRY", "GB")
+# Comma-separated forecast candidates for the nightly run; empty means every candidate.
+HOSPOPS_FORECAST_CANDIDATES = os.environ.get("HOSPOPS_FORECAST_CANDIDATES", "")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))

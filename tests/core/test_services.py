@@ -53,3 +53,28 @@ def test_administrator_logs_in_and_opens_each_module(chief, live_server, browser
         assert page.locator("h1").first.inner_text().startswith(heading), module
         assert page.evaluate("getComputedStyle(document.body).fontFamily")  # CSS was served
     page.close()
+
+
+@pytest.fixture
+def fast_forecasts(monkeypatch):
+    """The worker process reads its settings from the environment it starts with."""
+    monkeypatch.setenv("HOSPOPS_FORECAST_CANDIDATES", "seasonal_naive,theta")
+
+
+@pytest.mark.worker
+def test_forecast_chunks_fan_out_over_a_real_worker(fast_forecasts, celery_worker):
+    from forecasting.models import ForecastPoint, ForecastSeries
+    from forecasting.pipeline import CHUNK_SIZE
+    from tests.forecasting.factories import RUN_DATE, make_supply
+
+    items = 2 * CHUNK_SIZE + 1
+    make_supply(items=items)
+    call_command("run_nightly", "--date", RUN_DATE.isoformat(), "--async")
+    parent = JobRun.objects.get(name="nightly")
+    wait_for_job(parent, celery_worker)
+    step = parent.steps.get(name="forecast_all")
+    assert step.status == JobRun.Status.SUCCEEDED, step.error
+    assert step.counts["chunks"] == 3 and step.counts["series"] == items
+    assert ForecastSeries.objects.filter(run__run_date=RUN_DATE).count() == items
+    assert ForecastPoint.objects.filter(series__run__run_date=RUN_DATE).exists()
+    assert step.details["pid"] != os.getpid()
