@@ -156,7 +156,7 @@ def main() -> None:
     print(f"  {rescore.counts}")
     export_path = workdir / "fraud_bench_flags.csv"
     timed("export_flags", timings, call_command, "export_flags", "--out", str(export_path))
-    exported = pd.read_csv(export_path, dtype={"claim_id": str})
+    exported = pd.read_csv(export_path, dtype={"claim_id": str, "reasons": str}, low_memory=False)
     threshold = services.current_config().threshold
     print_quality(
         f"Exported scores quality ({engine})", evaluation.evaluate(exported, data.labels, threshold)

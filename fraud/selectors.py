@@ -166,7 +166,11 @@ def queue_page(filters, user, cursor: str | None = None, size: int = 50) -> Queu
         except ValueError:
             risk, last_id = None, None
         if risk is not None:
-            flags = flags.filter(Q(risk_score__lt=risk) | Q(risk_score=risk, id__gt=last_id))
+            # The redundant bound lets the index on (risk desc, id) serve a range scan that
+            # stops after one page; the OR alone would make the planner scan more.
+            flags = flags.filter(risk_score__lte=risk).filter(
+                Q(risk_score__lt=risk) | Q(risk_score=risk, id__gt=last_id)
+            )
     rows = list(
         flags.order_by("-risk_score", "id").select_related(
             "claim", "provider", "payer", "assignee"

@@ -106,6 +106,8 @@ def import_claims(source, user=None, today: dt.date | None = None) -> ImportResu
     hashes = claim_hashes(lines)
     with transaction.atomic():
         result = write_claims(lines, hashes)
+    if result.claims_created or result.claims_updated:
+        refresh_statistics(Claim, ClaimLine, Patient)
     logger.info(
         "claims import: %s lines, %s new, %s changed, %s unchanged claims",
         result.lines,
@@ -266,6 +268,16 @@ def write_lines(lines: pd.DataFrame, claim_pks: dict[str, int]) -> None:
         ClaimLine.objects.bulk_create(
             [ClaimLine(**dict(zip(names, values, strict=True))) for values in batch]
         )
+
+
+def refresh_statistics(*models) -> None:
+    """After bulk writes, refresh PostgreSQL's planner statistics at once rather than waiting
+    for autovacuum: with stale counts the queue's keyset pages stop using their index."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def copy_rows(model, names: list[str], rows: Iterable[tuple]) -> None:
@@ -429,6 +441,7 @@ def score_claims(job: JobRun) -> dict:
     ]
     results = jobs.run_chunks(job, signatures, message="provider chunks scored")
     ScoringBaseline.objects.exclude(pk=baseline.pk).delete()
+    refresh_statistics(Flag, ClaimScore)
     totals = {"claims_scored": 0, "flags_created": 0, "flags_removed": 0}
     for result in results:
         for name in totals:

@@ -295,7 +295,7 @@ def validate(frame: pd.DataFrame, today: dt.date) -> tuple[pd.DataFrame, list[Ro
 def parse_claims(source: str | io.TextIOBase | Iterable[str], today: dt.date) -> pd.DataFrame:
     """Parse and validate a claims CSV (path, text stream or lines); raise on any bad row."""
     if isinstance(source, str):
-        with open(source, newline="", encoding="utf-8-sig") as handle:  # noqa: SIM117
+        with open(source, newline="", encoding="utf-8-sig") as handle:
             frame, errors = read_rows(handle, CLAIMS_HEADER)
     else:
         frame, errors = read_rows(source, CLAIMS_HEADER)
