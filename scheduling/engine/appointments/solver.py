@@ -46,7 +46,7 @@ OVERBOOK_PENALTY = 1
 # Shares of a department's time for the day-level relaxation that finds the starting point
 # and for packing its answer into sessions; the exact model has the rest.
 RELAXATION_SHARE = 0.4
-PACKING_SHARE = 0.2
+PACKING_SHARE = 0.3
 
 
 @dataclass
