@@ -18,6 +18,9 @@ from ortools.sat.python import cp_model
 from .evaluate import waiting_days
 from .model import Assignment, Request, Session
 
+# The shortest time worth giving one day's exact packing.
+MIN_PACKING_SECONDS = 0.1
+
 
 class DayLevelModel:
     """One Boolean per (request, day) against each day's total session minutes."""
@@ -98,17 +101,16 @@ def day_level_schedule(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [list(hint)]
     chosen = relaxed.chosen_days(solver)
-    return [
+    packings = [
         pack_days(relaxed.by_day, requests, chosen, keep_room_for_preferred=keep)
         for keep in (True, False)
-    ] + [
-        pack_days_exactly(
-            relaxed.by_day,
-            requests,
-            chosen,
-            time_limit_per_day=packing_time_limit / max(1, len(relaxed.by_day)),
-        )
     ]
+    per_day = packing_time_limit / max(1, len(relaxed.by_day))
+    if per_day >= MIN_PACKING_SECONDS:  # below that, model overheads outrun the time limit
+        packings.append(
+            pack_days_exactly(relaxed.by_day, requests, chosen, time_limit_per_day=per_day)
+        )
+    return packings
 
 
 def waiting_lower_bound(
