@@ -5,8 +5,7 @@ from fraud import services
 from fraud.models import Flag, FlagDecision
 from hospops import roles
 from hospops.models import AuditEvent
-from tests.conftest import make_user
-from tests.fraud.conftest import quiet_login as logged_in
+from tests.conftest import logged_in, make_user
 
 
 @pytest.fixture

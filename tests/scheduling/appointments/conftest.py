@@ -1,12 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.test import Client
 
 from hospops.models import Department, Facility
 from scheduling.models import Appointment, ClinicianSession
@@ -54,26 +50,3 @@ def book(session, start="09:00", minutes=30, **fields) -> Appointment:
         "duration_minutes": minutes,
     }
     return Appointment.objects.create(**{**values, **fields})
-
-
-def session_client(user) -> Client:
-    """A client holding a logged-in session, made without the login signal (whose audit
-    receiver needs a full request)."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
-    return client
-
-
-@pytest.fixture
-def scheduler_client(scheduler_user) -> Client:
-    return session_client(scheduler_user)
-
-
-@pytest.fixture
-def billing_client(billing_user) -> Client:
-    return session_client(billing_user)
