@@ -92,8 +92,15 @@ def usage_series(
 
 
 def save_results(run: ForecastRun, kind: str, results: list[tuple[dict, SeriesResult]]) -> int:
-    """Store forecasts; ``results`` pairs the series' foreign keys with its engine result."""
+    """Store forecasts; ``results`` pairs the series' foreign keys with its engine result.
+
+    A series already stored for this run is replaced: a chunk redelivered after a lost worker
+    may race its first delivery, so writers of one run are serialised on the run's row.
+    """
     with transaction.atomic():
+        ForecastRun.objects.select_for_update().only("pk").get(pk=run.pk)
+        for keys, _ in results:
+            run.series.filter(kind=kind, **keys).delete()
         series_rows = [
             ForecastSeries(
                 run=run,

@@ -1,6 +1,8 @@
 """The real services: a Celery worker on the real broker and database, and headless Chromium."""
 
 import os
+import signal
+import time
 
 import pytest
 from django.core.management import call_command
@@ -78,3 +80,33 @@ def test_forecast_chunks_fan_out_over_a_real_worker(fast_forecasts, celery_worke
     assert ForecastSeries.objects.filter(run__run_date=RUN_DATE).count() == items
     assert ForecastPoint.objects.filter(series__run__run_date=RUN_DATE).exists()
     assert step.details["pid"] != os.getpid()
+
+
+@pytest.mark.worker
+def test_a_killed_worker_process_has_its_task_redone_without_duplicates(
+    fast_forecasts, celery_worker
+):
+    from forecasting.models import ForecastSeries
+    from tests.forecasting.factories import RUN_DATE, make_supply
+
+    items = 41
+    make_supply(items=items)
+    call_command("run_nightly", "--date", RUN_DATE.isoformat(), "--async")
+    parent = JobRun.objects.get(name="nightly")
+    deadline = time.monotonic() + 120
+    while not parent.details.get("pid") and time.monotonic() < deadline:
+        time.sleep(0.1)
+        parent.refresh_from_db()
+    killed_pid = parent.details["pid"]
+    os.kill(killed_pid, signal.SIGKILL)  # the pool process running the nightly orchestrator
+
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        parent.refresh_from_db()
+        if parent.is_finished and parent.details["pid"] != killed_pid:
+            break
+        time.sleep(0.5)
+    errors = list(parent.steps.values_list("name", "error"))
+    assert parent.status == JobRun.Status.SUCCEEDED, errors
+    assert parent.details["pid"] != killed_pid  # redelivered to a fresh pool process
+    assert ForecastSeries.objects.filter(run__run_date=RUN_DATE).count() == items
