@@ -172,12 +172,9 @@ def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> 
     previous = problem.previous or {}
     locked = {(c.staff_id, c.day): c.shift for c in problem.locked}
     disturbed = [
-        (staff_id, day)
-        for staff_id, day in set(previous) | set(locked)
-        if (staff_id, day) in locked
-        and locked[staff_id, day] != previous.get((staff_id, day))
-        or (staff_id, day, previous.get((staff_id, day))) not in roster_model.x
-        and (staff_id, day) in previous
+        cell
+        for cell in set(previous) | set(locked)
+        if _cannot_keep(cell, previous.get(cell), locked, roster_model.x)
     ]
     if not disturbed:
         disturbed = [(m.id, 0) for m in problem.staff[:1]]
@@ -206,3 +203,11 @@ def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> 
         if time.monotonic() >= deadline:
             break
     return None
+
+
+def _cannot_keep(cell, previous_shift, locked, x) -> bool:
+    """The previous content of a cell is now ruled out: locked otherwise, or no longer possible
+    (leave, contract) for the shift it held."""
+    if cell in locked and locked[cell] != previous_shift:
+        return True
+    return previous_shift is not None and (*cell, previous_shift) not in x
