@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     Assignment,
+    ClinicianSession,
     CoverageRequirement,
     Leave,
     Roster,
@@ -46,3 +47,16 @@ admin.site.register(StaffingRatio)
 admin.site.register(Leave)
 admin.site.register(ShiftPreference)
 admin.site.register(Assignment)
+
+
+# -- appointment scheduling -----------------------------------------------------------------------
+# Requests and appointments are patient-level: they are reached through the audited scheduling
+# pages, not the admin.
+
+
+@admin.register(ClinicianSession)
+class ClinicianSessionAdmin(admin.ModelAdmin):
+    list_display = ["date", "start", "end", "department", "clinician", "room", "slot_minutes"]
+    list_filter = ["department", "date"]
+    search_fields = ["clinician", "room"]
+    date_hierarchy = "date"

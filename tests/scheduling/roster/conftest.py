@@ -1,12 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.test import Client
 
 from hospops.models import Department, Facility
 from scheduling.models import CoverageRequirement, ShiftType, Skill, StaffMember
@@ -47,26 +43,3 @@ def staffed_ward(ward, skills, day_shift) -> Department:
         for d in range(7)
     )
     return ward
-
-
-def session_client(user) -> Client:
-    """A client with a logged-in session, made without the test client's login() (whose bare
-    request object lacks ``user`` and so trips the project's login audit signal)."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
-    return client
-
-
-@pytest.fixture
-def scheduler_client(scheduler_user) -> Client:
-    return session_client(scheduler_user)
-
-
-@pytest.fixture
-def billing_client(billing_user) -> Client:
-    return session_client(billing_user)
