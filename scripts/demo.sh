@@ -5,7 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py seed_demo
-.venv/bin/python manage.py run_nightly || echo "The nightly pipeline reported a failed step; see /runs/."
 echo
-echo "HospOps is starting on http://127.0.0.1:${PORT:-8000}/ (Ctrl-C stops it)."
+echo "Log in with one of the users above. HospOps is starting on http://127.0.0.1:${PORT:-8000}/ (Ctrl-C stops it)."
 exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
