@@ -22,7 +22,7 @@ from .config import (
     SMOOTH_ONLY,
     ForecastConfig,
 )
-from .intervals import conformal_intervals, naive_intervals
+from .intervals import conformal_intervals, intermittent_intervals, naive_intervals
 from .prepare import PreparedSeries, prepare
 
 FORECAST_COLUMNS = ("date", "value", "lo80", "hi80", "lo95", "hi95")
@@ -279,8 +279,9 @@ def _forecast_series(
             return fallback_result(series_id, prepared, config, "final fit failed")
         selected = usable[0]
 
-    errors = backtest.forecasts[selected] - backtest.actuals
-    intervals = conformal_intervals(finals[selected], errors, config.levels)
+    errors = backtest.actuals - backtest.forecasts[selected]
+    interval_function = intermittent_intervals if prepared.intermittent else conformal_intervals
+    intervals = interval_function(finals[selected], errors, config.levels)
     dates = future_dates(prepared, h)
     notes = list(prepared.notes) + [f"{name}: {why}" for name, why in backtest.failures.items()]
     return SeriesResult(
