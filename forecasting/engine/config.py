@@ -50,7 +50,7 @@ class ForecastConfig:
     ensemble_size: int = 3
     # A single candidate is chosen over the ensemble only when its backtest MASE is below this
     # share of the ensemble's.
-    ensemble_margin: float = 0.7
+    ensemble_margin: float = 0.5
     holiday_country: str | None = None
     # Prophet is the slowest candidate: it is backtested in full only when its error on the
     # last backtest window is within this factor of the best fast candidate there.

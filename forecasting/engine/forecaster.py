@@ -22,7 +22,7 @@ from .config import (
     SMOOTH_ONLY,
     ForecastConfig,
 )
-from .intervals import conformal_intervals, naive_intervals
+from .intervals import conformal_intervals, intermittent_intervals, naive_intervals
 from .prepare import PreparedSeries, prepare
 
 FORECAST_COLUMNS = ("date", "value", "lo80", "hi80", "lo95", "hi95")
@@ -120,6 +120,7 @@ class Backtest:
     actuals: np.ndarray  # windows x horizon
     forecasts: dict[str, np.ndarray] = field(default_factory=dict)  # name -> windows x horizon
     failures: dict[str, str] = field(default_factory=dict)
+    screened_out: set[str] = field(default_factory=set)
 
     def mase(self, name: str, scale: float) -> float:
         return float(np.mean(np.abs(self.forecasts[name] - self.actuals)) / scale)
@@ -140,7 +141,7 @@ def run_backtest(
                 last = timer.run(name, values[: origins[-1]], dates[: origins[-1]], h, config)
                 error = float(np.mean(np.abs(last - actuals[-1])))
                 if error > config.prophet_screen_factor * fast_best_last:
-                    backtest.failures[name] = "screened out on the last backtest window"
+                    backtest.screened_out.add(name)
                     continue
                 rows = [timer.run(name, values[:o], dates[:o], h, config) for o in origins[:-1]]
                 rows.append(last)
@@ -262,6 +263,7 @@ def _forecast_series(
     h = config.horizon
     to_fit = set(members if selected == ENSEMBLE else (selected,))
     if config.fit_all_candidates:
+        # Screened-out candidates too, so that a benchmark scores every candidate everywhere.
         to_fit |= set(names) - set(backtest.failures)
     finals: dict[str, np.ndarray] = {}
     for name in sorted(to_fit):
@@ -279,10 +281,15 @@ def _forecast_series(
             return fallback_result(series_id, prepared, config, "final fit failed")
         selected = usable[0]
 
-    errors = backtest.forecasts[selected] - backtest.actuals
-    intervals = conformal_intervals(finals[selected], errors, config.levels)
+    errors = backtest.actuals - backtest.forecasts[selected]
+    interval_function = intermittent_intervals if prepared.intermittent else conformal_intervals
+    intervals = interval_function(finals[selected], errors, config.levels)
     dates = future_dates(prepared, h)
     notes = list(prepared.notes) + [f"{name}: {why}" for name, why in backtest.failures.items()]
+    notes += [
+        f"{name}: screened out on the last backtest window"
+        for name in sorted(backtest.screened_out)
+    ]
     return SeriesResult(
         series_id=series_id,
         model=selected,

@@ -5,7 +5,7 @@ import pytest
 from forecasting.engine import ForecastConfig, forecast_many, forecast_series
 from forecasting.engine.candidates import CANDIDATES
 from forecasting.engine.forecaster import backtest_origins, select_model
-from forecasting.engine.intervals import conformal_quantile
+from forecasting.engine.intervals import conformal_intervals, conformal_quantile
 
 FAST = ("seasonal_naive", "theta")
 
@@ -86,7 +86,9 @@ def test_intermittent_series_use_intermittent_candidates_not_prophet():
     assert result.intermittent
     assert "prophet" not in result.backtest_mase
     assert {"croston", "sba", "tsb"} <= set(result.backtest_mase)
-    assert (result.forecast["lo95"] >= 0).all()
+    assert (result.forecast["lo80"] == 0).all() and (result.forecast["lo95"] == 0).all()
+    assert (result.forecast["hi95"] >= result.forecast["hi80"]).all()
+    assert (result.forecast["hi80"] >= result.forecast["value"]).all()
 
 
 def test_weekly_and_monthly_series_get_dates_of_their_frequency():
@@ -127,9 +129,16 @@ def test_backtest_origins_step_back_by_horizon_or_less():
 
 
 def test_selection_prefers_ensemble_unless_a_single_model_is_clearly_better():
-    assert select_model({"ets": 0.9, "theta": 1.0, "ensemble": 1.0}, 0.7) == "ensemble"
-    assert select_model({"ets": 0.5, "theta": 1.0, "ensemble": 1.0}, 0.7) == "ets"
-    assert select_model({"ets": 0.9, "theta": 1.0}, 0.7) == "ets"
+    assert select_model({"ets": 0.6, "theta": 1.0, "ensemble": 1.0}, 0.5) == "ensemble"
+    assert select_model({"ets": 0.4, "theta": 1.0, "ensemble": 1.0}, 0.5) == "ets"
+    assert select_model({"ets": 0.9, "theta": 1.0}, 0.5) == "ets"
+
+
+def test_signed_conformal_intervals_follow_skewed_errors():
+    errors = np.array([[-1.0, -1.0, -1.0, 8.0]] * 5)  # 20 scores, mostly small and negative
+    intervals = conformal_intervals(np.full(4, 10.0), errors, (80,))
+    assert intervals["lo80"][0] == pytest.approx(9.0)  # lower tail: -1 below the forecast
+    assert intervals["hi80"][0] > 10.0
 
 
 def test_conformal_quantile_is_the_finite_sample_rank():
