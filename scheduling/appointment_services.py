@@ -321,6 +321,17 @@ def slot_problems(
     return problems
 
 
+def lock_sessions(session_ids: set[int]) -> None:
+    """Hold the sessions until the transaction ends, so that two schedulers booking into the
+    same session one after the other each see the other's appointments (ordered: no deadlock)."""
+    list(
+        ClinicianSession.objects.select_for_update()
+        .filter(pk__in=session_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def accept_proposal(job: JobRun) -> int:
     """Book every proposed appointment of ``job``; all or nothing. Returns the number booked."""
@@ -329,6 +340,7 @@ def accept_proposal(job: JobRun) -> int:
     )
     if not proposals:
         raise SchedulingError("this run has no proposal left to accept")
+    lock_sessions({p.session_id for p in proposals})
     request_ids = [p.request_id for p in proposals]
     pending = set(
         AppointmentRequest.objects.select_for_update()
@@ -384,6 +396,7 @@ def move_appointment(
 ) -> Appointment:
     """Move one booked appointment to ``session`` at ``start``, or raise naming the conflict."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    lock_sessions({session.pk})
     if appointment.status != Appointment.Status.BOOKED:
         raise SchedulingError(
             f"appointment #{appointment.pk} is {appointment.get_status_display()}"
