@@ -243,7 +243,7 @@ def solve_pending(
 
 
 def start_solve(user, *, time_limit: float, workers: int = 2, overbooking: bool = False) -> JobRun:
-    from .appointment_tasks import solve_appointments
+    from .tasks import solve_appointments
 
     job = jobs.create(SOLVE_JOB_NAME, run_date=timezone.localdate(), user=user)
     job.details = {"time_limit": time_limit, "overbooking": overbooking}
