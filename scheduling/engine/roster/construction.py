@@ -114,7 +114,12 @@ class StaffByStaff:
         )
 
     def _solve(
-        self, staff_ids: list[str], seconds: float, hint: bool, drop_floors: bool = False
+        self,
+        staff_ids: list[str],
+        seconds: float,
+        hint: bool,
+        first: bool = False,
+        drop_floors: bool = False,
     ) -> tuple[float, list[tuple[str, int, str]]] | None:
         problem = self._restricted(staff_ids)
         if drop_floors:
@@ -129,6 +134,7 @@ class StaffByStaff:
         solver.parameters.random_seed = self.rng.randrange(1 << 30)
         # The full linear relaxation finds rosters of one member over a long period far sooner.
         solver.parameters.linearization_level = 2
+        solver.parameters.stop_after_first_solution = first
         status = solver.solve(roster_model.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
@@ -196,17 +202,27 @@ class StaffByStaff:
 
     # -- construction and improvement ----------------------------------------------------------
     def construct(self, deadline: float) -> bool:
-        """Place every member once; False when a member cannot be placed in time."""
+        """Place every member once; False when a member cannot be placed in time.
+
+        With time to spare each member's restricted model is optimised; when the time per member
+        left is short, the first roster found for the member is taken.
+        """
         order = list(self.members)
         self.rng.shuffle(order)
         for position, staff_id in enumerate(order):
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            seconds = max(0.2, min(5.0, 2 * left / (len(order) - position)))
-            result = self._solve([staff_id], seconds, hint=False)
+            per_member = left / (len(order) - position)
+            result = None
+            if per_member >= 1.0:
+                result = self._solve([staff_id], min(5.0, per_member), hint=False)
             if result is None:
-                result = self._solve([staff_id], seconds, hint=False, drop_floors=True)
+                seconds = min(5.0, deadline - time.monotonic())
+                result = self._solve([staff_id], seconds, hint=False, first=True)
+            if result is None:
+                seconds = min(5.0, deadline - time.monotonic())
+                result = self._solve([staff_id], seconds, hint=False, first=True, drop_floors=True)
             if result is None:
                 return False
             self._place(staff_id, [(day, code) for _, day, code in result[1]])

@@ -33,7 +33,10 @@ class SolveParameters:
     # the whole-model search as its starting point (CP-SAT alone is slow to find a first one).
     construct_from_variables: int = 2_000
     # Share of the time limit the staff-by-staff construction may take at most.
-    construct_share: float = 0.5
+    construct_share: float = 0.8
+    # From this many, the whole model is not built at all: its presolve alone would take most
+    # of a minute; the roster is built and improved staff by staff for the whole time limit.
+    staff_by_staff_only_from: int = 60_000
     # After a staff-by-staff start, the share of the time limit left to the whole-model search.
     whole_model_share: float = 0.25
 
@@ -76,7 +79,7 @@ def solve(
         return RosterSolution(status="INFEASIBLE", explanation=early)
     staff_by_staff = _staff_by_staff_applies(problem)
     size = _shift_variables(problem)
-    if staff_by_staff and size > neighbourhood.MAX_VARIABLES:
+    if staff_by_staff and size > parameters.staff_by_staff_only_from:
         return _solve_staff_by_staff(problem, parameters, on_progress, started)
     roster_model = build_model(problem)
     recorder = _ProgressRecorder(on_progress)
