@@ -6,7 +6,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from scheduling.engine.roster import curtois, neighbourhood, solve
+from scheduling.engine.roster import curtois, solve
 from scheduling.engine.roster.construction import StaffByStaff
 
 from .helpers import FAST
@@ -36,12 +36,13 @@ def test_solve_through_the_staff_by_staff_start_keeps_the_rules_and_the_objectiv
     assert solution.bound <= solution.objective
 
 
-def test_largest_problems_are_solved_staff_by_staff_only(monkeypatch):
-    monkeypatch.setattr(neighbourhood, "MAX_VARIABLES", 10)
+def test_largest_problems_are_solved_staff_by_staff_only():
     instance = curtois.parse_file(TINY)
     progress = []
     solution = solve(
-        curtois.to_problem(instance), replace(FAST, time_limit_seconds=2), progress.append
+        curtois.to_problem(instance),
+        replace(FAST, time_limit_seconds=2, staff_by_staff_only_from=10),
+        progress.append,
     )
     assert solution.status == "FEASIBLE"
     assert curtois.violations(instance, solution.assignments) == []
