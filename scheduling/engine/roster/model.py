@@ -283,6 +283,10 @@ class _Builder:
                 if row.skill is None or row.skill in skills[member.id]
                 if (var := self.shift_var(member.id, row.day, row.shift)) is not None
             ]
+            if not cells and row.minimum == 0:
+                # Nobody can work it: the shortfall is a constant, no variable needed.
+                self.parts["coverage_under"].append(row.under_weight * row.required)
+                continue
             count = cp_model.LinearExpr.sum(cells)
             if row.minimum > 0:
                 enforce = self.rule(f"cover_min:{row.day}:{row.shift}:{row.skill or ''}")

@@ -161,6 +161,23 @@ def _solve_neighbourhood(
     return status, Incumbent(solver.objective_value, list(solver.response_proto.solution))
 
 
+def complete(roster_model: RosterModel, roster: dict[tuple[str, int], str], seconds: float):
+    """Every model variable's value for a roster given by its cells (None if it breaks a rule)."""
+    model = roster_model.model.clone()
+    for (staff_id, day, code), var in roster_model.x.items():
+        value = int(roster.get((staff_id, day)) == code)
+        domain = model.proto.variables[var.Index()].domain
+        domain[0] = value
+        domain[1] = value
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return Incumbent(solver.objective_value, list(solver.response_proto.solution))
+
+
 def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> Incumbent | None:
     """The previous roster re-solved only around the cells it can no longer keep.
 

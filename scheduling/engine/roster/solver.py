@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from . import neighbourhood
+from . import construction, neighbourhood
 from .diagnosis import explain_infeasibility, precheck_messages
 from .model import RosterModel, build_model
 from .problem import ProgressPoint, RosterProblem, RosterSolution
@@ -29,6 +29,16 @@ class SolveParameters:
     # search from its best roster (0 disables the neighbourhood search).
     first_solve_share: float = 0.15
     log: bool = False
+    # From this many shift variables on, a staff-by-staff roster is built first and given to
+    # the whole-model search as its starting point (CP-SAT alone is slow to find a first one).
+    construct_from_variables: int = 2_000
+    # Share of the time limit the staff-by-staff construction may take at most.
+    construct_share: float = 0.8
+    # From this many, the whole model is not built at all: its presolve alone would take most
+    # of a minute; the roster is built and improved staff by staff for the whole time limit.
+    staff_by_staff_only_from: int = 60_000
+    # After a staff-by-staff start, the share of the time limit left to the whole-model search.
+    whole_model_share: float = 0.25
 
 
 class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
@@ -67,19 +77,36 @@ def solve(
     early = precheck_messages(problem)
     if early:
         return RosterSolution(status="INFEASIBLE", explanation=early)
+    staff_by_staff = _staff_by_staff_applies(problem)
+    size = _shift_variables(problem)
+    if staff_by_staff and size > parameters.staff_by_staff_only_from:
+        return _solve_staff_by_staff(problem, parameters, on_progress, started)
     roster_model = build_model(problem)
+    recorder = _ProgressRecorder(on_progress)
     # The time limit is the search's: building the model in Python comes on top (it matters
     # only for the largest benchmark instances) and is included in ``wall_seconds``.
     search_started = time.monotonic()
     deadline = search_started + parameters.time_limit_seconds
-    solver = _solver(parameters)
-    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
+    constructed = False
     if problem.previous is not None:
         _start_from_repaired_roster(roster_model, deadline, parameters)
-    recorder = _ProgressRecorder(on_progress)
+    elif staff_by_staff and size >= parameters.construct_from_variables:
+        built = _construct(problem, parameters, search_started, deadline, recorder)
+        if built is not None:
+            seconds = max(1.0, deadline - time.monotonic())
+            start = neighbourhood.complete(roster_model, built.roster, seconds)
+            if start is not None:
+                hint = roster_model.model.proto.solution_hint
+                hint.vars.extend(range(len(start.values)))
+                hint.values.extend(start.values)
+                constructed = True
+    solver = _solver(parameters)
+    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
     solver.best_bound_callback = recorder.on_bound
     use_neighbourhoods = (
-        parameters.first_solve_share < 1.0 and len(roster_model.x) <= neighbourhood.MAX_VARIABLES
+        not constructed
+        and parameters.first_solve_share < 1.0
+        and len(roster_model.x) <= neighbourhood.MAX_VARIABLES
     )
     stopper = None
     if use_neighbourhoods:
@@ -155,6 +182,88 @@ def _start_from_repaired_roster(
         hint = roster_model.model.proto.solution_hint
         hint.vars.extend(range(len(repaired.values)))
         hint.values.extend(repaired.values)
+
+
+def _shift_variables(problem: RosterProblem) -> int:
+    """How many shift variables the whole model would have (leave days left out)."""
+    shifts = problem.shift_types
+    per_day = {m.id: sum(problem.may_work(m, t) for t in shifts) for m in problem.staff}
+    leave = sum(per_day.get(staff_id, 0) for staff_id, _ in problem.leave)
+    return problem.num_days * sum(per_day.values()) - leave
+
+
+def _solve_staff_by_staff(
+    problem: RosterProblem,
+    parameters: SolveParameters,
+    on_progress: ProgressCallback | None,
+    started: float,
+) -> RosterSolution:
+    """The largest problems (a year, a hundred staff and more): the whole model would take most
+    of the time limit to build and presolve, so the roster is built and improved a few staff
+    members at a time with the same model restricted to them. The bound reported is the trivial
+    one (0): no whole-model relaxation is solved."""
+    deadline = time.monotonic() + parameters.time_limit_seconds
+    builder = construction.StaffByStaff(problem, parameters.seed)
+    if not builder.construct(deadline) or not builder.floors_met():
+        return RosterSolution(status="UNKNOWN", wall_seconds=round(time.monotonic() - started, 3))
+    recorder = _ProgressRecorder(on_progress)
+    objective = builder.objective()
+    recorder.record(objective, 0.0)
+
+    def improved(by: float) -> None:
+        nonlocal objective
+        objective -= by
+        recorder.record(objective, 0.0)
+
+    builder.improve(deadline, on_improvement=improved)
+    if not builder.floors_met():
+        return RosterSolution(status="UNKNOWN", wall_seconds=round(time.monotonic() - started, 3))
+    penalties = builder.penalties()
+    return RosterSolution(
+        status="FEASIBLE",
+        assignments=dict(builder.roster),
+        objective=float(sum(penalties.values())),
+        bound=0.0,
+        penalties=penalties,
+        progress=recorder.points,
+        wall_seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def _staff_by_staff_applies(problem: RosterProblem) -> bool:
+    """Staff-by-staff search sees one member's terms at a time: not for team-wide fairness,
+    soft contract minima or a repair (which starts from the published roster instead)."""
+    return (
+        problem.previous is None
+        and problem.fairness_weight <= 0
+        and not any(member.minima_soft for member in problem.staff)
+    )
+
+
+def _construct(
+    problem: RosterProblem,
+    parameters: SolveParameters,
+    started: float,
+    deadline: float,
+    recorder: _ProgressRecorder,
+) -> construction.StaffByStaff | None:
+    """A roster built staff by staff and improved a few members at a time, leaving
+    ``whole_model_share`` of the time limit to the whole-model search."""
+    builder = construction.StaffByStaff(problem, parameters.seed)
+    limit = started + parameters.time_limit_seconds * parameters.construct_share
+    if not builder.construct(limit):
+        return None
+    objective = builder.objective()
+    recorder.record(objective, 0.0)
+
+    def improved(by: float) -> None:
+        nonlocal objective
+        objective -= by
+        recorder.record(objective, 0.0)
+
+    end = deadline - parameters.whole_model_share * parameters.time_limit_seconds
+    builder.improve(end, on_improvement=improved)
+    return builder
 
 
 def _stop_after_first_roster(
