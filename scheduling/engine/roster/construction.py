@@ -4,9 +4,9 @@ Every hard rule of the model except a coverage floor concerns one staff member, 
 built member by member: each step solves :func:`build_model` on the problem restricted to one
 member, with each coverage row reduced by the staff already placed (so a shift already fully
 covered costs its over-cover weight, an uncovered one earns its under-cover weight). The same
-restricted models, for two or three members at a time, then improve the roster until the time is
-up. Each restricted model is small however long the period, so this gives the largest problems a
-roster in seconds where the whole model would still be in presolve.
+restricted models, for two members at a time, then improve the roster until the time is up.
+Each restricted model is small however long the period, so large problems get a roster long
+before the whole model would have finished its presolve.
 """
 
 from __future__ import annotations
