@@ -594,6 +594,15 @@ def sync_flags(scores: list[ClaimScore], claims: dict[int, Claim], threshold: fl
     }
 
 
+def start_scoring(user=None) -> JobRun:
+    """Score now on the fraud workers (in-process in the embedded mode), tracked as a job."""
+    from .tasks import score_job
+
+    job = jobs.create("score_claims", run_date=timezone.localdate(), user=user)
+    jobs.dispatch(score_job, job.pk)
+    return job
+
+
 def run_scoring(user=None) -> JobRun:
     """Score now (outside the nightly run), tracked as a job."""
     job = jobs.create("score_claims", run_date=timezone.localdate(), user=user)

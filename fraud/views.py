@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from hospops import audit, jobs, roles
+from hospops import audit, roles
 from hospops.roles import module_required, role_required
 
 from . import forms, selectors, services
@@ -286,9 +286,6 @@ def detector_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(roles.ADMINISTRATOR)
 def score_now(request: HttpRequest) -> HttpResponse:
-    from . import tasks
-
-    job = jobs.create("score_claims", user=request.user)
-    jobs.dispatch(tasks.score_job, job.pk)
+    job = services.start_scoring(request.user)
     audit.record(request, audit.Action.CREATE, job, summary="scoring run started")
     return redirect("run_detail", pk=job.pk)

@@ -193,3 +193,15 @@ def test_upload_form_imports_or_lists_errors(db, billing_client):
     assert billing_client.post(reverse("fraud:upload"), {"file": good}).status_code == 302
     assert AuditEvent.objects.filter(action="import").exists()
     assert FlagDecision.objects.count() == 0
+
+
+def test_administrator_scores_now_and_lands_on_the_run(imported, admin_client_, billing_client):
+    from hospops.models import JobRun
+
+    assert billing_client.post(reverse("fraud:score_now")).status_code == 403
+    response = admin_client_.post(reverse("fraud:score_now"))
+    job = JobRun.objects.get(name="score_claims")
+    assert response["Location"] == reverse("run_detail", args=[job.pk])
+    assert job.status == JobRun.Status.SUCCEEDED, job.error
+    assert job.counts["claims_scored"] > 0
+    assert AuditEvent.objects.filter(action="create", object_id=str(job.pk)).exists()
