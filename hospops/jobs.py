@@ -92,9 +92,11 @@ def run_chunks(
         return []
     if tasks_run_in_process():
         results = []
-        for done, signature in enumerate(signatures, start=1):
-            results.append(signature.apply().get())
-            report_progress(job.pk, 100.0 * done / total, f"{done}/{total} {message}")
+        # The caller may itself be an eagerly run task; waiting on its chunks is then safe.
+        with allow_join_result():
+            for done, signature in enumerate(signatures, start=1):
+                results.append(signature.apply().get())
+                report_progress(job.pk, 100.0 * done / total, f"{done}/{total} {message}")
         return results
     group_result = group(signatures).apply_async()
     while not group_result.ready():
