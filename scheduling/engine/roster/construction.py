@@ -5,36 +5,57 @@ built member by member: each step solves :func:`build_model` on the problem rest
 member, with each coverage row reduced by the staff already placed (so a shift already fully
 covered costs its over-cover weight, an uncovered one earns its under-cover weight). The same
 restricted models, for two members at a time, then improve the roster until the time is up.
-Each restricted model is small however long the period, so large problems get a roster long
-before the whole model would have finished its presolve.
+
+Over a long period a member's restricted model is itself slow to solve, so the member is first
+built in windows of whole weeks, each solved with the week before fixed as context (so runs, rest
+and weekends across its edge are checked) and given its pro-rata share of what the member has left
+of each contract limit. A member whose windows cannot all be met is built over the whole period.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
 from .model import build_model
-from .problem import CoverageRequirement, RosterProblem
+from .problem import LockedCell, RosterProblem, StaffMember
 
 Roster = dict[tuple[str, int], str]
+Cells = list[tuple[int, str]]
+
+
+@dataclass
+class _Usage:
+    """What a member works on some days, in the units of the contract limits."""
+
+    minutes: int = 0
+    shifts: Counter = field(default_factory=Counter)
+    weekends: int = 0
 
 
 class StaffByStaff:
+    # Periods longer than this are built and improved in windows of ``window_days``.
+    windowed_from_days = 56
+    window_days = 28
+
     def __init__(self, problem: RosterProblem, seed: int = 0) -> None:
         self.p = problem
         self.rng = random.Random(seed)
         self.members = {m.id: m for m in problem.staff}
+        self.lengths = {shift.code: shift.length_minutes for shift in problem.shift_types}
         self.roster: Roster = {}
-        # Coverage rows by (day, shift) and the number of placed staff counted by each row.
+        # Coverage rows by (day, shift) and by day, and the placed staff counted by each row.
         self.rows_at: dict[tuple[int, str], list[int]] = defaultdict(list)
+        self.rows_on: dict[int, list[int]] = defaultdict(list)
         for index, row in enumerate(problem.coverage):
             self.rows_at[row.day, row.shift].append(index)
+            self.rows_on[row.day].append(index)
         self.placed = [0] * len(problem.coverage)
         self.preferences = defaultdict(list)
         for pref in problem.preferences:
@@ -44,90 +65,229 @@ class StaffByStaff:
             self.locked[cell.staff_id].append(cell)
         self.leave = defaultdict(set)
         for staff_id, day in problem.leave:
-            self.leave[staff_id].add((staff_id, day))
-        self.days_of = defaultdict(list)  # staff_id -> [(day, code)] currently placed
+            self.leave[staff_id].add(day)
+        self.days_of: dict[str, Cells] = defaultdict(list)  # cells currently placed
+        self.capacities: dict[str, list[int]] = {}
+        self.weekend_of = {day: k for k, days in enumerate(problem.weekends()) for day in days}
+        self.week_starts = self._week_starts()
+        # Fixed days kept before and after a window: enough to see any run across its edges.
+        longest_run = max(
+            (
+                max(m.max_consecutive_days or 0, m.min_consecutive_days, m.min_consecutive_days_off)
+                for m in problem.staff
+            ),
+            default=1,
+        )
+        self.context_days = 7 * math.ceil((longest_run + 1) / 7)
+
+    def _week_starts(self) -> list[int]:
+        """Day 0 and every Monday: windows start there, so no weekend is cut in two."""
+        mondays = [d for d in range(1, self.p.num_days) if self.p.date_of(d).weekday() == 0]
+        return [0, *mondays]
+
+    @property
+    def windowed(self) -> bool:
+        return self.p.num_days > self.windowed_from_days
 
     # -- bookkeeping ---------------------------------------------------------------------------
-    def _count(self, staff_id: str, sign: int) -> None:
+    def _count(self, staff_id: str, cells: Cells, sign: int) -> None:
         skills = self.members[staff_id].skills
-        for day, code in self.days_of[staff_id]:
+        for day, code in cells:
             for index in self.rows_at.get((day, code), ()):
                 skill = self.p.coverage[index].skill
                 if skill is None or skill in skills:
                     self.placed[index] += sign
 
-    def _remove(self, staff_ids: list[str]) -> None:
-        for staff_id in staff_ids:
-            self._count(staff_id, -1)
-            for day, _ in self.days_of[staff_id]:
-                del self.roster[staff_id, day]
-            self.days_of[staff_id] = []
+    def _take(self, staff_id: str, days: range) -> Cells:
+        """Remove and return the member's cells on ``days``."""
+        taken = [(d, c) for d, c in self.days_of[staff_id] if d in days]
+        self._count(staff_id, taken, -1)
+        self.days_of[staff_id] = [(d, c) for d, c in self.days_of[staff_id] if d not in days]
+        for day, _ in taken:
+            del self.roster[staff_id, day]
+        return taken
 
-    def _place(self, staff_id: str, cells: list[tuple[int, str]]) -> None:
-        self.days_of[staff_id] = cells
+    def _put(self, staff_id: str, cells: Cells) -> None:
+        self.days_of[staff_id].extend(cells)
         for day, code in cells:
             self.roster[staff_id, day] = code
-        self._count(staff_id, +1)
+        self._count(staff_id, cells, +1)
+
+    def _usage(self, staff_id: str, keep: Callable[[int], bool]) -> _Usage:
+        cells = [(d, c) for d, c in self.days_of[staff_id] if keep(d)]
+        weekends = {self.weekend_of[d] for d, _ in cells if d in self.weekend_of}
+        return _Usage(
+            minutes=sum(self.lengths[c] for _, c in cells),
+            shifts=Counter(c for _, c in cells),
+            weekends=len(weekends),
+        )
 
     # -- restricted problems -------------------------------------------------------------------
-    def _rows_for(self, staff_ids: list[str]) -> list[int]:
-        """Coverage rows of the shift types one of ``staff_ids`` may work: the others cannot
-        change, so the restricted model leaves them out."""
-        codes = {
+    def _codes_for(self, staff_ids: list[str]) -> set[str]:
+        return {
             shift.code
             for staff_id in staff_ids
             for shift in self.p.shift_types
             if self.p.may_work(self.members[staff_id], shift)
         }
-        return [i for i, row in enumerate(self.p.coverage) if row.shift in codes]
 
-    def _restricted(self, staff_ids: list[str]) -> RosterProblem:
-        """The problem for ``staff_ids`` alone, coverage reduced by everyone else placed."""
+    def _rows_for(self, staff_ids: list[str], days: range) -> list[int]:
+        """Coverage rows on ``days`` of the shift types one of ``staff_ids`` may work: the
+        others cannot change, so the restricted model leaves them out."""
+        codes = self._codes_for(staff_ids)
+        return [
+            index
+            for day in days
+            for index in self.rows_on.get(day, ())
+            if self.p.coverage[index].shift in codes
+        ]
+
+    def _horizon(self, days: range) -> range:
+        """The days of the problem for a window: the window, the fixed week(s) before it, and one
+        empty day after it as a day off, so that the window's last run is complete (a run
+        touching the end of a problem is exempt from the minimum run lengths, and the next
+        window might not be able to finish it)."""
+        if len(days) == self.p.num_days:
+            return days
+        first = max(0, days.start - self.context_days)
+        return range(first, min(self.p.num_days, days.stop + 1))
+
+    def _member_within(self, member: StaffMember, days: range, horizon: range) -> StaffMember:
+        """The member with each limit cut to the window's share. The days after the window are
+        still empty: the window gets a pro-rata share of what is left of each maximum, plus a
+        little slack, so early weeks do not use up the year, and its share of the minimum."""
+        if len(horizon) == self.p.num_days:
+            return member
+        outside = self._usage(member.id, lambda d: d not in horizon)
+        context = self._usage(member.id, lambda d: d in horizon and d not in days)
+        # Shares by the most the member could work (leave and run rules): a window full of leave
+        # gets little, and a tight contract is spread as tightly as it must be.
+        capacity = self._capacity_from(member)
+        in_window = capacity[days.start] - capacity[days.stop]
+        share, slack = max(0, in_window) / max(1, capacity[days.start]), 1
+        longest = max(
+            (s.length_minutes for s in self.p.shift_types if self.p.may_work(member, s)),
+            default=0,
+        )
+
+        def cap(limit: int | None, used_out: int, used_context: int, unit: int) -> int | None:
+            if limit is None:
+                return None
+            remaining = max(0, limit - used_out - used_context)
+            window = min(remaining, math.ceil(remaining * share) + slack * unit)
+            return used_context + window
+
+        remaining = max(0, member.min_minutes - outside.minutes - context.minutes)
+        floor = math.floor(remaining * share)
+        return replace(
+            member,
+            max_shifts_per_type={
+                code: cap(limit, outside.shifts[code], context.shifts[code], 1)
+                for code, limit in member.max_shifts_per_type.items()
+            },
+            max_minutes=cap(member.max_minutes, outside.minutes, context.minutes, longest),
+            min_minutes=context.minutes + floor,
+            max_weekends=cap(member.max_weekends, outside.weekends, context.weekends, 1),
+        )
+
+    def _capacity_from(self, member: StaffMember) -> list[int]:
+        """For each day, the most days the member could work from it to the end of the period
+        under leave and the run rules alone (an upper bound: the state it starts in is free)."""
+        if member.id in self.capacities:
+            return self.capacities[member.id]
+        longest = member.max_consecutive_days or self.p.num_days
+        shortest, rest = member.min_consecutive_days, member.min_consecutive_days_off
+        leave = self.leave[member.id]
+        # State (working, run length so far, capped): the best count over the days to come.
+        states = [(True, r) for r in range(1, min(longest, self.p.num_days) + 1)]
+        states += [(False, r) for r in range(1, rest + 1)]
+        best = dict.fromkeys(states, 0)
+        capacity = [0] * (self.p.num_days + 1)
+        for day in range(self.p.num_days - 1, -1, -1):
+            previous = best
+            best = {}
+            for working, run in states:
+                options = []
+                can_work = day not in leave and (
+                    (working and run < longest) or (not working and run >= rest)
+                )
+                if can_work:
+                    options.append(1 + previous[True, run + 1 if working else 1])
+                if not working or run >= shortest:
+                    options.append(previous[False, min(run + 1, rest) if not working else 1])
+                best[working, run] = max(options, default=-self.p.num_days)
+            capacity[day] = max(best.values())
+        self.capacities[member.id] = capacity
+        return capacity
+
+    def _restricted(
+        self, staff_ids: list[str], days: range | None = None
+    ) -> tuple[RosterProblem, range]:
+        """The problem for ``staff_ids`` on ``days`` alone, coverage reduced by everyone else
+        placed; its day 0 is the horizon's first day (returned with it)."""
+        days = days or range(self.p.num_days)
+        horizon = self._horizon(days)
+        offset = horizon.start
         coverage = []
-        for index in self._rows_for(staff_ids):
+        for index in self._rows_for(staff_ids, days):
             row = self.p.coverage[index]
             others = self.placed[index]
             coverage.append(
-                CoverageRequirement(
-                    day=row.day,
-                    shift=row.shift,
+                replace(
+                    row,
+                    day=row.day - offset,
                     required=max(0, row.required - others),
-                    skill=row.skill,
-                    under_weight=row.under_weight,
-                    over_weight=row.over_weight,
                     minimum=max(0, row.minimum - others),
                 )
             )
-        chosen = set(staff_ids)
-        previous = self.p.previous
-        return replace(
+        locked = [
+            replace(cell, day=cell.day - offset)
+            for s in staff_ids
+            for cell in self.locked[s]
+            if cell.day in days
+        ]
+        for s in staff_ids:
+            # The context as placed; the day after the window off unless the scheduler locked it.
+            fixed = {cell.day: cell.shift for cell in self.locked[s]}
+            fixed.update(self.days_of[s])
+            locked += [LockedCell(s, d - offset, fixed.get(d)) for d in horizon if d not in days]
+        problem = replace(
             self.p,
-            staff=[self.members[s] for s in staff_ids],
+            start_date=self.p.date_of(offset),
+            num_days=len(horizon),
+            staff=[self._member_within(self.members[s], days, horizon) for s in staff_ids],
             coverage=coverage,
-            leave=set().union(*(self.leave[s] for s in staff_ids)),
-            preferences=[pref for s in staff_ids for pref in self.preferences[s]],
-            locked=[cell for s in staff_ids for cell in self.locked[s]],
-            previous=None
-            if previous is None
-            else {cell: code for cell, code in previous.items() if cell[0] in chosen},
+            leave={(s, d - offset) for s in staff_ids for d in self.leave[s] if d in horizon},
+            preferences=[
+                replace(pref, day=pref.day - offset)
+                for s in staff_ids
+                for pref in self.preferences[s]
+                if pref.day in days
+            ],
+            locked=locked,
+            previous=None,
             fairness_weight=0,
         )
+        return problem, horizon
 
     def _solve(
         self,
         staff_ids: list[str],
         seconds: float,
-        hint: bool,
+        days: range | None = None,
+        hint: bool = False,
         first: bool = False,
         drop_floors: bool = False,
-    ) -> tuple[float, list[tuple[str, int, str]]] | None:
-        problem = self._restricted(staff_ids)
+    ) -> tuple[float, dict[str, Cells]] | None:
+        """Solve the restricted problem; its objective and each member's cells on ``days``."""
+        problem, horizon = self._restricted(staff_ids, days)
         if drop_floors:
             problem.coverage = [replace(row, minimum=0) for row in problem.coverage]
         roster_model = build_model(problem)
         if hint:
+            offset = horizon.start
             for (staff_id, day, code), var in roster_model.x.items():
-                roster_model.model.add_hint(var, self.roster.get((staff_id, day)) == code)
+                roster_model.model.add_hint(var, self.roster.get((staff_id, day + offset)) == code)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         solver.parameters.num_workers = 1
@@ -138,18 +298,20 @@ class StaffByStaff:
         status = solver.solve(roster_model.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        cells = [key for key, var in roster_model.x.items() if solver.boolean_value(var)]
+        days = days or range(self.p.num_days)
+        cells: dict[str, Cells] = {staff_id: [] for staff_id in staff_ids}
+        for (staff_id, day, code), var in roster_model.x.items():
+            if day + horizon.start in days and solver.boolean_value(var):
+                cells[staff_id].append((day + horizon.start, code))
         return solver.objective_value, cells
 
-    def _cost(self, group: list[str], cells: dict[str, list[tuple[int, str]]]) -> float:
-        """The restricted model's objective for the group's ``cells`` (others as placed).
+    def _cost(self, group: list[str], cells: dict[str, Cells], days: range) -> float:
+        """The restricted model's objective for the group's ``cells`` on ``days`` (the group's
+        other days and everyone else as placed): coverage against the reduced rows and
+        preferences, the model's terms when no member of the group has soft minima."""
+        return float(sum(self._cost_parts(group, cells, days).values()))
 
-        Coverage against the reduced rows, preferences and changes: the terms of the model when
-        no member of the group has soft minima (the callers check that).
-        """
-        return float(sum(self._cost_parts(group, cells).values()))
-
-    def _cost_parts(self, group, cells) -> dict[str, int]:
+    def _cost_parts(self, group: list[str], cells: dict[str, Cells], days: range) -> dict:
         counts: dict[int, int] = defaultdict(int)
         chosen: dict[tuple[str, int], str] = {}
         for staff_id in group:
@@ -161,7 +323,7 @@ class StaffByStaff:
                     if skill is None or skill in skills:
                         counts[index] += 1
         parts = dict.fromkeys(("coverage_under", "coverage_over", "preferences"), 0)
-        for index in self._rows_for(group):
+        for index in self._rows_for(group, days):
             row = self.p.coverage[index]
             required = max(0, row.required - self.placed[index])
             count = counts.get(index, 0)
@@ -169,16 +331,11 @@ class StaffByStaff:
             parts["coverage_over"] += row.over_weight * max(0, count - required)
         for staff_id in group:
             for pref in self.preferences[staff_id]:
+                if pref.day not in days:
+                    continue
                 worked = chosen.get((staff_id, pref.day))
                 hit = worked is not None and (pref.shift is None or worked == pref.shift)
                 parts["preferences"] += pref.weight * (hit != pref.wants)
-        if self.p.previous is not None:
-            parts["changes"] = sum(
-                self.p.change_weight
-                for staff_id in group
-                for day in range(self.p.num_days)
-                if self.p.previous.get((staff_id, day)) != chosen.get((staff_id, day))
-            )
         return parts
 
     def floors_met(self) -> bool:
@@ -190,43 +347,77 @@ class StaffByStaff:
         return float(sum(self.penalties().values()))
 
     def penalties(self) -> dict[str, int]:
-        """The objective by term (coverage_under, coverage_over, preferences, changes)."""
+        """The objective by term (coverage_under, coverage_over, preferences)."""
         everyone = list(self.members)
-        cells = {staff_id: list(self.days_of[staff_id]) for staff_id in everyone}
-        self._remove(everyone)
+        whole = range(self.p.num_days)
+        cells = {staff_id: self._take(staff_id, whole) for staff_id in everyone}
         try:
-            return self._cost_parts(everyone, cells)
+            return self._cost_parts(everyone, cells, whole)
         finally:
             for staff_id in everyone:
-                self._place(staff_id, cells[staff_id])
+                self._put(staff_id, cells[staff_id])
 
     # -- construction and improvement ----------------------------------------------------------
-    def construct(self, deadline: float) -> bool:
-        """Place every member once; False when a member cannot be placed in time.
+    def _windows(self) -> list[range]:
+        """The period cut into windows of about ``window_days`` starting on week starts."""
+        if not self.windowed:
+            return [range(self.p.num_days)]
+        weeks = max(1, self.window_days // 7)
+        starts = self.week_starts[::weeks]
+        ends = [*starts[1:], self.p.num_days]
+        return [range(a, b) for a, b in zip(starts, ends, strict=True)]
 
-        With time to spare each member's restricted model is optimised; when the time per member
-        left is short, the first roster found for the member is taken.
-        """
+    def construct(self, deadline: float) -> bool:
+        """Place every member once; False when a member cannot be placed in time."""
         order = list(self.members)
         self.rng.shuffle(order)
+        windows = self._windows()
         for position, staff_id in enumerate(order):
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
             per_member = left / (len(order) - position)
-            result = None
-            if per_member >= 1.0:
-                result = self._solve([staff_id], min(5.0, per_member), hint=False)
-            if result is None:
-                seconds = min(5.0, deadline - time.monotonic())
-                result = self._solve([staff_id], seconds, hint=False, first=True)
-            if result is None:
-                seconds = min(5.0, deadline - time.monotonic())
-                result = self._solve([staff_id], seconds, hint=False, first=True, drop_floors=True)
+            if len(windows) > 1 and self._build_in_windows(staff_id, windows, per_member):
+                continue
+            self._take(staff_id, range(self.p.num_days))
+            if not self._build_whole(staff_id, per_member, deadline):
+                return False
+        return True
+
+    def _build_in_windows(self, staff_id: str, windows: list[range], seconds: float) -> bool:
+        """The member's cells window by window, each taking its share of the contract; a window
+        that cannot is solved again together with the one before. False if that fails too."""
+        for index, days in enumerate(windows):
+            share = min(5.0, max(0.2, seconds * len(days) / self.p.num_days))
+            result = self._solve([staff_id], share, days)
+            if result is None and index > 0:
+                days = range(windows[index - 1].start, days.stop)
+                taken = self._take(staff_id, days)
+                result = self._solve([staff_id], 2 * share, days)
+                if result is None:
+                    self._put(staff_id, taken)
             if result is None:
                 return False
-            self._place(staff_id, [(day, code) for _, day, code in result[1]])
+            self._put(staff_id, result[1][staff_id])
         return True
+
+    def _build_whole(self, staff_id: str, seconds: float, deadline: float) -> bool:
+        """The member's whole period in one model: optimised when there is time to spare, else
+        the first roster found, with the hard coverage floors set aside if need be."""
+        attempts = [{"first": True}, {"first": True, "drop_floors": True}]
+        if seconds >= 1.0:
+            attempts.insert(0, {"first": False})
+        for attempt in attempts:
+            limit = min(5.0, deadline - time.monotonic())
+            if attempt["first"] is False:
+                limit = min(limit, seconds)
+            if limit <= 0:
+                return False
+            result = self._solve([staff_id], limit, **attempt)
+            if result is not None:
+                self._put(staff_id, result[1][staff_id])
+                return True
+        return False
 
     def improve(
         self,
@@ -235,34 +426,34 @@ class StaffByStaff:
         seconds: float = 1.0,
         on_improvement: Callable[[float], None] | None = None,
     ) -> int:
-        """Re-solve random groups of members against the rest until ``deadline``; moves made.
+        """Re-solve random groups of members over the whole period against the rest until
+        ``deadline``; returns the moves made. (Whole-period moves keep each member's limits
+        free to move between weeks, which windows would not.)
 
         Equal moves are taken too: they let the search drift across plateaus.
         """
         ids = [s for s, m in self.members.items() if not m.minima_soft]
+        whole = range(self.p.num_days)
         moves = 0
         while len(ids) > 1 and time.monotonic() < deadline - 0.2:
             group = self.rng.sample(ids, min(group_size, len(ids)))
-            before = {staff_id: list(self.days_of[staff_id]) for staff_id in group}
-            self._remove(group)
-            old = self._cost(group, before)
-            for staff_id in group:
+            before = {staff_id: self._take(staff_id, whole) for staff_id in group}
+            old = self._cost(group, before, whole)
+            for staff_id in group:  # back in the roster for the hint only
                 for day, code in before[staff_id]:
-                    self.roster[staff_id, day] = code  # the hint only
+                    self.roster[staff_id, day] = code
             result = self._solve(group, min(seconds, deadline - time.monotonic()), hint=True)
             for staff_id in group:
                 for day, _ in before[staff_id]:
                     del self.roster[staff_id, day]
             cells, improved = before, 0.0
             if result is not None and result[0] <= old:
-                cells = defaultdict(list)
-                for staff_id, day, code in result[1]:
-                    cells[staff_id].append((day, code))
+                cells = result[1]
                 if result[0] < old:
                     moves += 1
                     improved = old - result[0]
             for staff_id in group:
-                self._place(staff_id, cells[staff_id])
+                self._put(staff_id, cells[staff_id])
             if improved and on_improvement is not None:
                 on_improvement(improved)
         return moves

@@ -49,3 +49,62 @@ def test_largest_problems_are_solved_staff_by_staff_only():
     assert curtois.penalty(instance, solution.assignments) == solution.objective
     assert sum(solution.penalties.values()) == solution.objective
     assert progress and progress[-1].objective == solution.objective
+
+
+def _long_instance(days: int = 84) -> curtois.CurtoisInstance:
+    """Five staff over twelve weeks with tight yearly-style contracts, leave and requests."""
+    staff = "\n".join(
+        f"{name},D={days}|N={days // 7},{days * 340},{days * 300},5,2,2,{days // 14}"
+        for name in "ABCDE"
+    )
+    cover = "\n".join(f"{d},D,2,100,1\n{d},N,1,100,1" for d in range(days))
+    text = f"""SECTION_HORIZON
+{days}
+
+SECTION_SHIFTS
+D,480,
+N,480,D
+
+SECTION_STAFF
+{staff}
+
+SECTION_DAYS_OFF
+A,10,11,12,13
+C,40,41,42
+
+SECTION_SHIFT_ON_REQUESTS
+B,20,N,3
+
+SECTION_SHIFT_OFF_REQUESTS
+D,30,D,2
+
+SECTION_COVER
+{cover}
+"""
+    return curtois.parse_text(text, "long")
+
+
+def test_long_periods_are_built_in_windows_that_keep_every_rule_across_their_edges():
+    instance = _long_instance()
+    builder = StaffByStaff(curtois.to_problem(instance), seed=5)
+    windows = builder._windows()
+    assert len(windows) == 3 and windows[0] == range(0, 28)
+    # Each member built window by window, not over the whole period in one piece.
+    for staff_id in builder.members:
+        assert builder._build_in_windows(staff_id, windows, seconds=2.0)
+    assert curtois.violations(instance, builder.roster) == []
+    assert builder.objective() == curtois.penalty(instance, builder.roster)
+
+
+def test_a_window_share_never_exceeds_what_is_left_of_a_limit():
+    instance = _long_instance()
+    builder = StaffByStaff(curtois.to_problem(instance), seed=5)
+    member = builder.members["A"]
+    builder._put("A", [(d, "D") for d in range(0, 26) if d % 7 < 5 and d not in range(10, 14)])
+    window = range(28, 56)
+    within = builder._member_within(member, window, builder._horizon(window))
+    worked = builder._usage("A", lambda d: d < 28)
+    context = builder._usage("A", lambda d: 21 <= d < 28)
+    assert within.max_minutes - context.minutes <= member.max_minutes - worked.minutes
+    assert within.min_minutes - context.minutes <= member.min_minutes - worked.minutes
+    assert within.max_shifts_per_type["N"] <= member.max_shifts_per_type["N"]
