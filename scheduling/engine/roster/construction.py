@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -68,6 +69,8 @@ class StaffByStaff:
             self.leave[staff_id].add(day)
         self.days_of: dict[str, Cells] = defaultdict(list)  # cells currently placed
         self.capacities: dict[str, list[int]] = {}
+        # Guards the shared roster state when members are built side by side.
+        self.lock = threading.RLock()
         self.weekend_of = {day: k for k, days in enumerate(problem.weekends()) for day in days}
         self.week_starts = self._week_starts()
         # Fixed days kept before and after a window: enough to see any run across its edges.
@@ -100,18 +103,20 @@ class StaffByStaff:
 
     def _take(self, staff_id: str, days: range) -> Cells:
         """Remove and return the member's cells on ``days``."""
-        taken = [(d, c) for d, c in self.days_of[staff_id] if d in days]
-        self._count(staff_id, taken, -1)
-        self.days_of[staff_id] = [(d, c) for d, c in self.days_of[staff_id] if d not in days]
-        for day, _ in taken:
-            del self.roster[staff_id, day]
-        return taken
+        with self.lock:
+            taken = [(d, c) for d, c in self.days_of[staff_id] if d in days]
+            self._count(staff_id, taken, -1)
+            self.days_of[staff_id] = [(d, c) for d, c in self.days_of[staff_id] if d not in days]
+            for day, _ in taken:
+                del self.roster[staff_id, day]
+            return taken
 
     def _put(self, staff_id: str, cells: Cells) -> None:
-        self.days_of[staff_id].extend(cells)
-        for day, code in cells:
-            self.roster[staff_id, day] = code
-        self._count(staff_id, cells, +1)
+        with self.lock:
+            self.days_of[staff_id].extend(cells)
+            for day, code in cells:
+                self.roster[staff_id, day] = code
+            self._count(staff_id, cells, +1)
 
     def _usage(self, staff_id: str, keep: Callable[[int], bool]) -> _Usage:
         cells = [(d, c) for d, c in self.days_of[staff_id] if keep(d)]
@@ -280,7 +285,8 @@ class StaffByStaff:
         drop_floors: bool = False,
     ) -> tuple[float, dict[str, Cells]] | None:
         """Solve the restricted problem; its objective and each member's cells on ``days``."""
-        problem, horizon = self._restricted(staff_ids, days)
+        with self.lock:
+            problem, horizon = self._restricted(staff_ids, days)
         if drop_floors:
             problem.coverage = [replace(row, minimum=0) for row in problem.coverage]
         roster_model = build_model(problem)
@@ -367,22 +373,52 @@ class StaffByStaff:
         ends = [*starts[1:], self.p.num_days]
         return [range(a, b) for a, b in zip(starts, ends, strict=True)]
 
-    def construct(self, deadline: float) -> bool:
-        """Place every member once; False when a member cannot be placed in time."""
+    def construct(self, deadline: float, workers: int = 1) -> bool:
+        """Place every member once; False when a member cannot be placed in time.
+
+        With several workers, members are built side by side: each sees the coverage left by
+        everyone placed when its own build starts (CP-SAT releases the interpreter while it
+        solves, so the builds run in parallel).
+        """
         order = list(self.members)
         self.rng.shuffle(order)
         windows = self._windows()
-        for position, staff_id in enumerate(order):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            per_member = left / (len(order) - position)
-            if len(windows) > 1 and self._build_in_windows(staff_id, windows, per_member):
-                continue
-            self._take(staff_id, range(self.p.num_days))
-            if not self._build_whole(staff_id, per_member, deadline):
-                return False
-        return True
+        queue = iter(list(enumerate(order)))
+        failed = threading.Event()
+        errors: list[BaseException] = []
+
+        def build_next() -> None:
+            while not failed.is_set():
+                with self.lock:
+                    position, staff_id = next(queue, (None, None))
+                if staff_id is None:
+                    return
+                left = deadline - time.monotonic()
+                per_member = left * workers / (len(order) - position)
+                try:
+                    built = left > 0 and self._build_member(staff_id, windows, per_member, deadline)
+                except BaseException as error:  # re-raised in the calling thread
+                    errors.append(error)
+                    built = False
+                if not built:
+                    failed.set()
+
+        threads = [threading.Thread(target=build_next) for _ in range(max(1, workers))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return not failed.is_set()
+
+    def _build_member(
+        self, staff_id: str, windows: list[range], seconds: float, deadline: float
+    ) -> bool:
+        if len(windows) > 1 and self._build_in_windows(staff_id, windows, seconds):
+            return True
+        self._take(staff_id, range(self.p.num_days))
+        return self._build_whole(staff_id, seconds, deadline)
 
     def _build_in_windows(self, staff_id: str, windows: list[range], seconds: float) -> bool:
         """The member's cells window by window, each taking its share of the contract; a window

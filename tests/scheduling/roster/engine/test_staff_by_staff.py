@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def test_construction_places_everyone_within_the_hard_rules_and_improving_never_
 
 def test_solve_through_the_staff_by_staff_start_keeps_the_rules_and_the_objective():
     instance = curtois.parse_file(TINY)
-    parameters = replace(FAST, construct_from_variables=0, time_limit_seconds=4)
+    parameters = replace(FAST, construct_from_days=0, time_limit_seconds=4)
     solution = solve(curtois.to_problem(instance), parameters)
     assert solution.has_roster
     assert curtois.violations(instance, solution.assignments) == []
@@ -108,3 +109,15 @@ def test_a_window_share_never_exceeds_what_is_left_of_a_limit():
     assert within.max_minutes - context.minutes <= member.max_minutes - worked.minutes
     assert within.min_minutes - context.minutes <= member.min_minutes - worked.minutes
     assert within.max_shifts_per_type["N"] <= member.max_shifts_per_type["N"]
+
+
+def test_members_built_side_by_side_keep_every_rule_and_the_coverage_counts():
+    instance = _long_instance()
+    builder = StaffByStaff(curtois.to_problem(instance), seed=2)
+    assert builder.construct(time.monotonic() + 30, workers=2)
+    assert sorted({staff_id for staff_id, _ in builder.roster}) == list("ABCDE")
+    assert curtois.violations(instance, builder.roster) == []
+    # The shared coverage counts match the roster exactly: no update was lost between threads.
+    worked = Counter((day, code) for (_, day), code in builder.roster.items())
+    assert builder.placed == [worked[row.day, row.shift] for row in builder.p.coverage]
+    assert builder.objective() == curtois.penalty(instance, builder.roster)
