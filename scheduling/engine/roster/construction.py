@@ -421,8 +421,9 @@ class StaffByStaff:
         return self._build_whole(staff_id, seconds, deadline)
 
     def _build_in_windows(self, staff_id: str, windows: list[range], seconds: float) -> bool:
-        """The member's cells window by window, each taking its share of the contract; a window
-        that cannot is solved again together with the one before. False if that fails too."""
+        """The member's cells window by window, each taking its share of the contract. A window
+        that cannot is solved again together with the one before, then as the whole rest of the
+        period (which takes exactly what is left of each limit). False if that fails too."""
         for index, days in enumerate(windows):
             share = min(5.0, max(0.2, seconds * len(days) / self.p.num_days))
             result = self._solve([staff_id], share, days)
@@ -433,7 +434,12 @@ class StaffByStaff:
                 if result is None:
                     self._put(staff_id, taken)
             if result is None:
-                return False
+                rest = range(windows[index].start, self.p.num_days)
+                result = self._solve([staff_id], min(5.0, max(1.0, seconds)), rest, first=True)
+                if result is None:
+                    return False
+                self._put(staff_id, result[1][staff_id])
+                return True
             self._put(staff_id, result[1][staff_id])
         return True
 
