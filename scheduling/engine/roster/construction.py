@@ -446,13 +446,13 @@ class StaffByStaff:
     def _build_whole(self, staff_id: str, seconds: float, deadline: float) -> bool:
         """The member's whole period in one model: optimised when there is time to spare, else
         the first roster found, with the hard coverage floors set aside if need be."""
-        attempts = [{"first": True}, {"first": True, "drop_floors": True}]
+        attempts = [({"first": True}, max(5.0, seconds))]
         if seconds >= 1.0:
-            attempts.insert(0, {"first": False})
-        for attempt in attempts:
-            limit = min(5.0, deadline - time.monotonic())
-            if attempt["first"] is False:
-                limit = min(limit, seconds)
+            attempts.insert(0, ({"first": False}, min(5.0, seconds)))
+        if any(row.minimum for row in self.p.coverage):
+            attempts.append(({"first": True, "drop_floors": True}, max(5.0, seconds)))
+        for attempt, limit in attempts:
+            limit = min(limit, deadline - time.monotonic())
             if limit <= 0:
                 return False
             result = self._solve([staff_id], limit, **attempt)
