@@ -41,7 +41,7 @@ class _Usage:
 
 
 class StaffByStaff:
-    # Periods longer than this are built and improved in windows of ``window_days``.
+    # Members of periods longer than this are built in windows of ``window_days``.
     windowed_from_days = 56
     window_days = 28
 
@@ -73,7 +73,7 @@ class StaffByStaff:
         self.lock = threading.RLock()
         self.weekend_of = {day: k for k, days in enumerate(problem.weekends()) for day in days}
         self.week_starts = self._week_starts()
-        # Fixed days kept before and after a window: enough to see any run across its edges.
+        # Fixed days kept before a window: enough to see any run across its edge.
         longest_run = max(
             (
                 max(m.max_consecutive_days or 0, m.min_consecutive_days, m.min_consecutive_days_off)
@@ -93,13 +93,19 @@ class StaffByStaff:
         return self.p.num_days > self.windowed_from_days
 
     # -- bookkeeping ---------------------------------------------------------------------------
-    def _count(self, staff_id: str, cells: Cells, sign: int) -> None:
+    def _rows_counting(self, staff_id: str, day: int, code: str) -> list[int]:
+        """The coverage rows the member counts for when working ``code`` on ``day``."""
         skills = self.members[staff_id].skills
+        return [
+            index
+            for index in self.rows_at.get((day, code), ())
+            if self.p.coverage[index].skill is None or self.p.coverage[index].skill in skills
+        ]
+
+    def _count(self, staff_id: str, cells: Cells, sign: int) -> None:
         for day, code in cells:
-            for index in self.rows_at.get((day, code), ()):
-                skill = self.p.coverage[index].skill
-                if skill is None or skill in skills:
-                    self.placed[index] += sign
+            for index in self._rows_counting(staff_id, day, code):
+                self.placed[index] += sign
 
     def _take(self, staff_id: str, days: range) -> Cells:
         """Remove and return the member's cells on ``days``."""
@@ -225,12 +231,9 @@ class StaffByStaff:
         self.capacities[member.id] = capacity
         return capacity
 
-    def _restricted(
-        self, staff_ids: list[str], days: range | None = None
-    ) -> tuple[RosterProblem, range]:
+    def _restricted(self, staff_ids: list[str], days: range) -> tuple[RosterProblem, range]:
         """The problem for ``staff_ids`` on ``days`` alone, coverage reduced by everyone else
         placed; its day 0 is the horizon's first day (returned with it)."""
-        days = days or range(self.p.num_days)
         horizon = self._horizon(days)
         offset = horizon.start
         coverage = []
@@ -285,6 +288,7 @@ class StaffByStaff:
         drop_floors: bool = False,
     ) -> tuple[float, dict[str, Cells]] | None:
         """Solve the restricted problem; its objective and each member's cells on ``days``."""
+        days = days or range(self.p.num_days)
         with self.lock:
             problem, horizon = self._restricted(staff_ids, days)
         if drop_floors:
@@ -304,7 +308,6 @@ class StaffByStaff:
         status = solver.solve(roster_model.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        days = days or range(self.p.num_days)
         cells: dict[str, Cells] = {staff_id: [] for staff_id in staff_ids}
         for (staff_id, day, code), var in roster_model.x.items():
             if day + horizon.start in days and solver.boolean_value(var):
@@ -321,13 +324,10 @@ class StaffByStaff:
         counts: dict[int, int] = defaultdict(int)
         chosen: dict[tuple[str, int], str] = {}
         for staff_id in group:
-            skills = self.members[staff_id].skills
             for day, code in cells[staff_id]:
                 chosen[staff_id, day] = code
-                for index in self.rows_at.get((day, code), ()):
-                    skill = self.p.coverage[index].skill
-                    if skill is None or skill in skills:
-                        counts[index] += 1
+                for index in self._rows_counting(staff_id, day, code):
+                    counts[index] += 1
         parts = dict.fromkeys(("coverage_under", "coverage_over", "preferences"), 0)
         for index in self._rows_for(group, days):
             row = self.p.coverage[index]
@@ -383,7 +383,7 @@ class StaffByStaff:
         order = list(self.members)
         self.rng.shuffle(order)
         windows = self._windows()
-        queue = iter(list(enumerate(order)))
+        queue = enumerate(order)
         failed = threading.Event()
         errors: list[BaseException] = []
 
@@ -415,6 +415,7 @@ class StaffByStaff:
     def _build_member(
         self, staff_id: str, windows: list[range], seconds: float, deadline: float
     ) -> bool:
+        """Window by window when the period has several, else (or failing that) in one piece."""
         if len(windows) > 1 and self._build_in_windows(staff_id, windows, seconds):
             return True
         self._take(staff_id, range(self.p.num_days))
