@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from .model import build_model
+from .patterns import PatternRules, best_pattern
 from .problem import LockedCell, RosterProblem, StaffMember
 
 Roster = dict[tuple[str, int], str]
@@ -286,18 +287,27 @@ class StaffByStaff:
         hint: bool = False,
         first: bool = False,
         drop_floors: bool = False,
+        pattern: list[list[str] | None] | None = None,
     ) -> tuple[float, dict[str, Cells]] | None:
-        """Solve the restricted problem; its objective and each member's cells on ``days``."""
+        """Solve the restricted problem; its objective and each member's cells on ``days``.
+
+        ``pattern`` (one member, the whole period) fixes the days worked, each to one of the
+        shifts listed for it: only the shifts are left to choose."""
         days = days or range(self.p.num_days)
         with self.lock:
             problem, horizon = self._restricted(staff_ids, days)
         if drop_floors:
             problem.coverage = [replace(row, minimum=0) for row in problem.coverage]
+        if pattern is not None:  # its days off as leave: a far smaller model
+            off = {(staff_ids[0], day) for day, codes in enumerate(pattern) if codes is None}
+            problem.leave = problem.leave | off
         roster_model = build_model(problem)
         if hint:
             offset = horizon.start
             for (staff_id, day, code), var in roster_model.x.items():
                 roster_model.model.add_hint(var, self.roster.get((staff_id, day + offset)) == code)
+        if pattern is not None:
+            self._fix_pattern(roster_model, staff_ids[0], pattern)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         solver.parameters.num_workers = 1
@@ -313,6 +323,21 @@ class StaffByStaff:
             if day + horizon.start in days and solver.boolean_value(var):
                 cells[staff_id].append((day + horizon.start, code))
         return solver.objective_value, cells
+
+    @staticmethod
+    def _fix_pattern(roster_model, staff_id: str, pattern: list[list[str] | None]) -> None:
+        """Days off and days worked as the pattern has them; on a day worked, the shifts it
+        lists are hinted (the run and contract rules may still call for another length)."""
+        model = roster_model.model
+        for day, codes in enumerate(pattern):
+            work = roster_model.works[staff_id, day]
+            if isinstance(work, int):
+                continue
+            model.add(work == int(codes is not None))
+            for code in codes or ():
+                if (var := roster_model.x.get((staff_id, day, code))) is not None:
+                    model.add_hint(var, True)
+                    break
 
     def _cost(self, group: list[str], cells: dict[str, Cells], days: range) -> float:
         """The restricted model's objective for the group's ``cells`` on ``days`` (the group's
@@ -415,16 +440,19 @@ class StaffByStaff:
     def _build_member(
         self, staff_id: str, windows: list[range], seconds: float, deadline: float
     ) -> bool:
-        """Window by window when the period has several, else (or failing that) in one piece."""
-        if len(windows) > 1 and self._build_in_windows(staff_id, windows, seconds):
-            return True
-        self._take(staff_id, range(self.p.num_days))
+        """Window by window when the period has several, else (or failing that) by its pattern of
+        days worked, else in one piece."""
+        if len(windows) > 1:
+            if self._build_in_windows(staff_id, windows, seconds):
+                return True
+            self._take(staff_id, range(self.p.num_days))
+            if self._build_by_pattern(staff_id, min(5.0, max(1.0, seconds))):
+                return True
         return self._build_whole(staff_id, seconds, deadline)
 
     def _build_in_windows(self, staff_id: str, windows: list[range], seconds: float) -> bool:
         """The member's cells window by window, each taking its share of the contract. A window
-        that cannot is solved again together with the one before, then as the whole rest of the
-        period (which takes exactly what is left of each limit). False if that fails too."""
+        that cannot is solved again together with the one before; False if that fails too."""
         for index, days in enumerate(windows):
             share = min(5.0, max(0.2, seconds * len(days) / self.p.num_days))
             result = self._solve([staff_id], share, days)
@@ -435,14 +463,91 @@ class StaffByStaff:
                 if result is None:
                     self._put(staff_id, taken)
             if result is None:
-                rest = range(windows[index].start, self.p.num_days)
-                result = self._solve([staff_id], min(5.0, max(1.0, seconds)), rest, first=True)
-                if result is None:
-                    return False
-                self._put(staff_id, result[1][staff_id])
-                return True
+                return False
             self._put(staff_id, result[1][staff_id])
         return True
+
+    def _build_by_pattern(self, staff_id: str, seconds: float) -> bool:
+        planned = self._plan_by_pattern(staff_id, seconds)
+        if planned is not None:
+            self._put(staff_id, planned[1])
+        return planned is not None
+
+    def _plan_by_pattern(self, staff_id: str, seconds: float) -> tuple[float, Cells] | None:
+        """The member's days worked, and the length of shift on each, by dynamic programming,
+        valuing each by the best shift of that length; then the model chooses the shifts.
+        Returns the restricted objective and the cells, not yet placed."""
+        member = self.members[staff_id]
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for shift in self.p.shift_types:
+            if self.p.may_work(member, shift):
+                by_length[shift.length_minutes].append(shift.code)
+        if not by_length:
+            return None
+        # The program knows no limit per shift type: if its lengths cannot be met with the
+        # member's shifts, the shortest shifts alone are planned instead.
+        everything = sorted(by_length)
+        for lengths in (everything, everything[:1]) if len(everything) > 1 else (everything,):
+            unit = math.gcd(*lengths)
+            with self.lock:
+                values = self._day_values(member, [by_length[length] for length in lengths])
+            rules = self._pattern_rules(member, unit)
+            options = best_pattern(rules, values, [length // unit for length in lengths])
+            if options is None:
+                continue
+            pattern = [None if k is None else by_length[lengths[k]] for k in options]
+            result = self._solve([staff_id], seconds, pattern=pattern)
+            if result is not None:
+                return result[0], result[1][staff_id]
+        return None
+
+    def _day_values(self, member: StaffMember, groups: list[list[str]]) -> list[list[float]]:
+        """What working each day with a shift of each group is worth to the objective: the best
+        shift's coverage (under-cover weight while short, minus the over-cover weight once
+        covered) and preferences. A little noise breaks ties differently for each member."""
+        wishes = defaultdict(list)
+        for pref in self.preferences[member.id]:
+            wishes[pref.day].append(pref)
+
+        def gain(day: int, code: str) -> float:
+            total = 0.0
+            for index in self._rows_counting(member.id, day, code):
+                row = self.p.coverage[index]
+                total += row.under_weight if self.placed[index] < row.required else -row.over_weight
+            for pref in wishes[day]:
+                if pref.shift is None or pref.shift == code:
+                    total += pref.weight if pref.wants else -pref.weight
+            return total
+
+        return [
+            [max(gain(day, code) for code in codes) + self.rng.random() * 0.01 for codes in groups]
+            for day in range(self.p.num_days)
+        ]
+
+    def _pattern_rules(self, member: StaffMember, unit: int) -> PatternRules:
+        """The member's contract as rules on days worked, minutes in units of ``unit``."""
+        shifts = [s for s in self.p.shift_types if self.p.may_work(member, s)]
+        most = self.p.num_days * max(s.length_minutes for s in shifts)
+        if member.max_minutes is not None:
+            most = min(most, member.max_minutes)
+        maxima = [member.max_shifts_per_type.get(s.code) for s in shifts]
+        if None not in maxima:
+            most = min(most, sum(n * s.length_minutes for n, s in zip(maxima, shifts, strict=True)))
+        locked = {cell.day: cell.shift for cell in self.locked[member.id]}
+        return PatternRules(
+            num_days=self.p.num_days,
+            min_units=math.ceil(member.min_minutes / unit),
+            max_units=most // unit,
+            max_consecutive=member.max_consecutive_days,
+            min_consecutive=member.min_consecutive_days,
+            min_days_off=member.min_consecutive_days_off,
+            max_weekends=member.max_weekends,
+            weekends=self.p.weekends(),
+            forced_off=frozenset(
+                self.leave[member.id] | {d for d, shift in locked.items() if shift is None}
+            ),
+            forced_on=frozenset(d for d, shift in locked.items() if shift is not None),
+        )
 
     def _build_whole(self, staff_id: str, seconds: float, deadline: float) -> bool:
         """The member's whole period in one model: optimised when there is time to spare, else
@@ -471,32 +576,56 @@ class StaffByStaff:
     ) -> int:
         """Re-solve random groups of members over the whole period against the rest until
         ``deadline``; returns the moves made. (Whole-period moves keep each member's limits
-        free to move between weeks, which windows would not.)
+        free to move between weeks, which windows would not.) Other moves re-plan one member by
+        the pattern of days worked.
 
         Equal moves are taken too: they let the search drift across plateaus.
         """
         ids = [s for s, m in self.members.items() if not m.minima_soft]
-        whole = range(self.p.num_days)
         moves = 0
+        # Each kind of move is chosen in proportion to its recent rate of improving moves per
+        # second: group moves do better over a few months, pattern moves over a year, where a
+        # group's model is slow to solve.
+        rates = {"group": 1.0, "pattern": 1.0}
         while len(ids) > 1 and time.monotonic() < deadline - 0.2:
-            group = self.rng.sample(ids, min(group_size, len(ids)))
-            before = {staff_id: self._take(staff_id, whole) for staff_id in group}
-            old = self._cost(group, before, whole)
-            for staff_id in group:  # back in the roster for the hint only
-                for day, code in before[staff_id]:
-                    self.roster[staff_id, day] = code
-            result = self._solve(group, min(seconds, deadline - time.monotonic()), hint=True)
-            for staff_id in group:
-                for day, _ in before[staff_id]:
-                    del self.roster[staff_id, day]
-            cells, improved = before, 0.0
-            if result is not None and result[0] <= old:
-                cells = result[1]
-                if result[0] < old:
-                    moves += 1
-                    improved = old - result[0]
-            for staff_id in group:
-                self._put(staff_id, cells[staff_id])
-            if improved and on_improvement is not None:
-                on_improvement(improved)
+            limit = min(seconds, deadline - time.monotonic())
+            kind = self.rng.choices(list(rates), weights=[max(r, 0.05) for r in rates.values()])[0]
+            started = time.monotonic()
+            if kind == "pattern":
+                improved = self._pattern_move(self.rng.choice(ids), 2 * limit)
+            else:
+                improved = self._group_move(self.rng.sample(ids, min(group_size, len(ids))), limit)
+            took = max(0.01, time.monotonic() - started)
+            rates[kind] = 0.9 * rates[kind] + 0.1 * (improved > 0) / took
+            if improved > 0:
+                moves += 1
+                if on_improvement is not None:
+                    on_improvement(improved)
         return moves
+
+    def _group_move(self, group: list[str], seconds: float) -> float:
+        """Re-solve ``group`` together against the rest; the improvement made (0 if none)."""
+        whole = range(self.p.num_days)
+        before = {staff_id: self._take(staff_id, whole) for staff_id in group}
+        old = self._cost(group, before, whole)
+        for staff_id in group:  # back in the roster for the hint only
+            for day, code in before[staff_id]:
+                self.roster[staff_id, day] = code
+        result = self._solve(group, seconds, hint=True)
+        for staff_id in group:
+            for day, _ in before[staff_id]:
+                del self.roster[staff_id, day]
+        accepted = result is not None and result[0] <= old
+        for staff_id in group:
+            self._put(staff_id, result[1][staff_id] if accepted else before[staff_id])
+        return old - result[0] if accepted else 0.0
+
+    def _pattern_move(self, staff_id: str, seconds: float) -> float:
+        """Re-plan one member's days worked against the rest; the improvement made (0 if none)."""
+        whole = range(self.p.num_days)
+        before = self._take(staff_id, whole)
+        old = self._cost([staff_id], {staff_id: before}, whole)
+        planned = self._plan_by_pattern(staff_id, seconds)
+        accepted = planned is not None and planned[0] <= old
+        self._put(staff_id, planned[1] if accepted else before)
+        return old - planned[0] if accepted else 0.0

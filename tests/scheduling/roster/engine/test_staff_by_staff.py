@@ -52,19 +52,23 @@ def test_largest_problems_are_solved_staff_by_staff_only():
     assert progress and progress[-1].objective == solution.objective
 
 
-def _long_instance(days: int = 84) -> curtois.CurtoisInstance:
-    """Five staff over twelve weeks with tight yearly-style contracts, leave and requests."""
+def _long_instance(days: int = 84, long_shifts: bool = False) -> curtois.CurtoisInstance:
+    """Five staff over twelve weeks with tight yearly-style contracts, leave and requests;
+    with ``long_shifts``, a 12-hour day shift too, each member allowed a few."""
+    limits = f"D={days}|N={days // 7}" + (f"|L={days // 14}" if long_shifts else "")
     staff = "\n".join(
-        f"{name},D={days}|N={days // 7},{days * 340},{days * 300},5,2,2,{days // 14}"
-        for name in "ABCDE"
+        f"{name},{limits},{days * 340},{days * 300},5,2,2,{days // 14}" for name in "ABCDE"
     )
     cover = "\n".join(f"{d},D,2,100,1\n{d},N,1,100,1" for d in range(days))
+    if long_shifts:
+        cover += "\n" + "\n".join(f"{d},L,1,100,1" for d in range(0, days, 3))
+    long_shift = "\nL,720,D" if long_shifts else ""
     text = f"""SECTION_HORIZON
 {days}
 
 SECTION_SHIFTS
 D,480,
-N,480,D
+N,480,D{long_shift}
 
 SECTION_STAFF
 {staff}
@@ -121,3 +125,20 @@ def test_members_built_side_by_side_keep_every_rule_and_the_coverage_counts():
     worked = Counter((day, code) for (_, day), code in builder.roster.items())
     assert builder.placed == [worked[row.day, row.shift] for row in builder.p.coverage]
     assert builder.objective() == curtois.penalty(instance, builder.roster)
+
+
+def test_members_planned_by_their_pattern_of_days_keep_every_rule():
+    instance = _long_instance(long_shifts=True)
+    builder = StaffByStaff(curtois.to_problem(instance), seed=4)
+    for staff_id in builder.members:
+        assert builder._build_by_pattern(staff_id, seconds=5.0)
+    assert curtois.violations(instance, builder.roster) == []
+    assert any(code == "L" for code in builder.roster.values())
+    built = builder.objective()
+    assert built == curtois.penalty(instance, builder.roster)
+    # Re-planning members one at a time never makes the roster worse.
+    for staff_id in builder.members:
+        improved = builder._pattern_move(staff_id, seconds=5.0)
+        assert improved >= 0
+    assert curtois.violations(instance, builder.roster) == []
+    assert builder.objective() == curtois.penalty(instance, builder.roster) <= built

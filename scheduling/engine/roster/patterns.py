@@ -1,0 +1,180 @@
+"""The best work/rest pattern of one staff member, by dynamic programming over the period.
+
+Which days a member works and with which option (a length of shift), not which shift: leave and
+locked days, the run rules (longest and shortest working run, shortest run of days off, runs
+touching either end of the period exempt from the minima, as in the model), the most weekends
+worked and a range of work (in units of the options' sizes), with the sum of the values of the
+options chosen maximised. Over a year a member's CP-SAT model can take
+seconds to find any roster when the contract is tight; this program always finds one if there is
+one, in a fraction of a second, and the model then only chooses the shift of each day worked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PatternRules:
+    num_days: int
+    # The work done, in units: each option worked adds its size.
+    min_units: int
+    max_units: int
+    max_consecutive: int | None = None
+    min_consecutive: int = 1
+    min_days_off: int = 1
+    max_weekends: int | None = None
+    # Each weekend's days (consecutive): a weekend counts once, whichever of its days are worked.
+    weekends: Sequence[Sequence[int]] = ()
+    forced_off: frozenset[int] = field(default_factory=frozenset)
+    forced_on: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class _State:
+    working: bool
+    run: int
+    # The run started on day 0: it is exempt from the minimum run length.
+    from_start: bool
+
+
+class _States:
+    """The run states: working runs up to the longest allowed (or the shortest required, when
+    unlimited), runs of days off up to the shortest required, and the short runs from day 0."""
+
+    def __init__(self, rules: PatternRules) -> None:
+        self.shortest = max(1, rules.min_consecutive)
+        self.rest = max(1, rules.min_days_off)
+        self.longest = rules.max_consecutive
+        top = self.longest if self.longest is not None else self.shortest
+        states = [_State(True, r, False) for r in range(1, top + 1)]
+        states += [_State(True, r, True) for r in range(1, min(self.shortest, top + 1))]
+        states += [_State(False, r, False) for r in range(1, self.rest + 1)]
+        states += [_State(False, r, True) for r in range(1, self.rest)]
+        self.all = states
+        self.index = {state: i for i, state in enumerate(states)}
+
+    def after_work(self, state: _State | None) -> _State | None:
+        """The state after working one more day (None: the rules forbid it)."""
+        if state is None:
+            return self._run(True, 1, from_start=True)
+        if state.working:
+            if self.longest is not None and state.run >= self.longest:
+                return None
+            return self._run(True, state.run + 1, state.from_start)
+        if state.run < self.rest and not state.from_start:
+            return None
+        return self._run(True, 1, from_start=False)
+
+    def after_rest(self, state: _State | None) -> _State | None:
+        """The state after one more day off (None: the rules forbid it)."""
+        if state is None:
+            return self._run(False, 1, from_start=True)
+        if not state.working:
+            return self._run(False, state.run + 1, state.from_start)
+        if state.run < self.shortest and not state.from_start:
+            return None
+        return self._run(False, 1, from_start=False)
+
+    def _run(self, working: bool, run: int, from_start: bool) -> _State:
+        minimum = self.shortest if working else self.rest
+        if run >= minimum:
+            from_start = False  # long enough: where it started no longer matters
+        if working:
+            top = self.longest if self.longest is not None else self.shortest
+            run = min(run, top)
+        else:
+            run = min(run, self.rest)
+        return _State(working, run, from_start)
+
+
+def best_pattern(
+    rules: PatternRules, values: Sequence[Sequence[float]], sizes: Sequence[int]
+) -> list[int | None] | None:
+    """Each day's option (an index into ``sizes``; None for a day off) maximising the sum of
+    ``values[day][option]`` (minus infinity: not on that day), or None when no pattern meets
+    the rules."""
+    states = _States(rules)
+    if rules.min_units > rules.max_units:
+        return None
+    weekend_top = rules.max_weekends if rules.max_weekends is not None else 0
+    shape = (len(states.all), rules.max_units + 1, weekend_top + 1)
+    start = np.full(shape[1:], -np.inf)
+    start[0, 0] = 0.0
+    best = np.full(shape, -np.inf)
+    # Per day and state, the state of the day before (-1: the start of the period) and the
+    # option worked (-1: none).
+    came_from = np.full((rules.num_days, *shape), -1, dtype=np.int16)
+    option_of = np.full((rules.num_days, *shape), -1, dtype=np.int16)
+    for day in range(rules.num_days):
+        new = np.full(shape, -np.inf)
+        step = _Step(new, came_from[day], option_of[day])
+        sources = [(None, -1, start)] if day == 0 else _reached(states, best)
+        for state, position, current in sources:
+            if day not in rules.forced_off and (target := states.after_work(state)) is not None:
+                weekend = int(_starts_weekend(rules, day, state))
+                for option, size in enumerate(sizes):
+                    if np.isfinite(values[day][option]):
+                        move = (values[day][option], size, weekend, option)
+                        step.relax(states.index[target], current, position, *move)
+            if day not in rules.forced_on and (target := states.after_rest(state)) is not None:
+                step.relax(states.index[target], current, position, 0.0, 0, 0, -1)
+        best = new
+    return _trace_back(rules, states, best, came_from, option_of, sizes)
+
+
+def _reached(states: _States, best) -> list:
+    """(state, its index, its values) for each state some pattern reaches."""
+    return [(s, i, best[i]) for i, s in enumerate(states.all) if np.isfinite(best[i]).any()]
+
+
+def _starts_weekend(rules: PatternRules, day: int, before: _State | None) -> bool:
+    """Working ``day`` adds a weekend: it is a weekend day and the day before was not worked
+    within the same weekend."""
+    if rules.max_weekends is None:
+        return False
+    for days in rules.weekends:
+        if day in days:
+            return day == days[0] or before is None or not before.working
+    return False
+
+
+@dataclass
+class _Step:
+    """One day of the program: the best value of each state reached and how."""
+
+    best: np.ndarray
+    came_from: np.ndarray
+    option_of: np.ndarray
+
+    def relax(self, target, current, position, value, units, weekend, option) -> None:
+        """Offer ``current`` (units x weekends values of one state) moved to ``target``."""
+        rows, columns = current.shape
+        candidate = np.full_like(current, -np.inf)
+        candidate[units:, weekend:] = current[: rows - units, : columns - weekend] + value
+        better = candidate > self.best[target]
+        self.best[target][better] = candidate[better]
+        self.came_from[target][better] = position
+        self.option_of[target][better] = option
+
+
+def _trace_back(rules, states, best, came_from, option_of, sizes) -> list[int | None] | None:
+    final = best[:, rules.min_units :, :]
+    if not np.isfinite(final).any():
+        return None
+    position, units, weekends = np.unravel_index(int(np.argmax(final)), final.shape)
+    units += rules.min_units
+    pattern: list[int | None] = [None] * rules.num_days
+    for day in range(rules.num_days - 1, -1, -1):
+        previous = int(came_from[day, position, units, weekends])
+        option = int(option_of[day, position, units, weekends])
+        if option >= 0:
+            pattern[day] = option
+            before = states.all[previous] if previous >= 0 else None
+            weekends -= _starts_weekend(rules, day, before)
+            units -= sizes[option]
+        position = previous
+    return pattern
