@@ -25,11 +25,14 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from .model import build_model
-from .patterns import PatternRules, best_pattern
+from .patterns import PatternRules, best_pattern, best_shifts
 from .problem import LockedCell, RosterProblem, StaffMember
 
 Roster = dict[tuple[str, int], str]
 Cells = list[tuple[int, str]]
+# What a shift towards a hard coverage floor not yet met is worth when planning a member's days:
+# more than anything else a day can hold.
+FLOOR_VALUE = 10**6
 
 
 @dataclass
@@ -475,57 +478,117 @@ class StaffByStaff:
 
     def _plan_by_pattern(self, staff_id: str, seconds: float) -> tuple[float, Cells] | None:
         """The member's days worked, and the length of shift on each, by dynamic programming,
-        valuing each by the best shift of that length; then the model chooses the shifts.
-        Returns the restricted objective and the cells, not yet placed."""
+        valuing each by the best shift of that length; then the shift of each day, by dynamic
+        programming too or else by the model. Returns the restricted objective and the cells,
+        not yet placed."""
         member = self.members[staff_id]
-        by_length: dict[int, list[str]] = defaultdict(list)
-        for shift in self.p.shift_types:
-            if self.p.may_work(member, shift):
-                by_length[shift.length_minutes].append(shift.code)
-        if not by_length:
+        codes = [s.code for s in self.p.shift_types if self.p.may_work(member, s)]
+        if not codes:
             return None
+        with self.lock:
+            values = self._shift_values(member, codes)
+            floor_days = self._floors_short(member, codes)
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for column, code in enumerate(codes):
+            by_length[self.lengths[code]].append(column)
         # The program knows no limit per shift type: if its lengths cannot be met with the
         # member's shifts, the shortest shifts alone are planned instead.
         everything = sorted(by_length)
         for lengths in (everything, everything[:1]) if len(everything) > 1 else (everything,):
             unit = math.gcd(*lengths)
-            with self.lock:
-                values = self._day_values(member, [by_length[length] for length in lengths])
-            rules = self._pattern_rules(member, unit)
-            options = best_pattern(rules, values, [length // unit for length in lengths])
+            groups = [by_length[length] for length in lengths]
+            day_values = [[max(row[c] for c in group) for group in groups] for row in values]
+            rules = self._pattern_rules(member, unit, floor_days)
+            options = best_pattern(rules, day_values, [length // unit for length in lengths])
             if options is None:
                 continue
-            pattern = [None if k is None else by_length[lengths[k]] for k in options]
+            planned = self._shifts_by_program(member, codes, values, options, groups)
+            if planned is not None:
+                return planned
+            pattern = [None if k is None else [codes[c] for c in groups[k]] for k in options]
             result = self._solve([staff_id], seconds, pattern=pattern)
             if result is not None:
                 return result[0], result[1][staff_id]
         return None
 
-    def _day_values(self, member: StaffMember, groups: list[list[str]]) -> list[list[float]]:
-        """What working each day with a shift of each group is worth to the objective: the best
-        shift's coverage (under-cover weight while short, minus the over-cover weight once
-        covered) and preferences. A little noise breaks ties differently for each member."""
+    def _shifts_by_program(
+        self,
+        member: StaffMember,
+        codes: list[str],
+        values: list[list[float]],
+        options: list[int | None],
+        groups: list[list[int]],
+    ) -> tuple[float, Cells] | None:
+        """The shift of each day worked, among the shifts of the length planned for it, by
+        dynamic programming under the succession rule and the limits per shift type. Not with
+        hard coverage floors, which only the model can see to."""
+        if any(row.minimum for row in self.p.coverage):
+            return None
+        allowed = [
+            [
+                value if k is not None and column in groups[k] else -math.inf
+                for column, value in enumerate(row)
+            ]
+            for row, k in zip(values, options, strict=True)
+        ]
+        column_of = {code: column for column, code in enumerate(codes)}
+        forbidden = {
+            (column_of[a], column_of[b])
+            for a, b in self.p.forbidden_pairs()
+            if a in column_of and b in column_of
+        }
+        maxima = [member.max_shifts_per_type.get(code) for code in codes]
+        chosen = best_shifts(allowed, forbidden, maxima)
+        if chosen is None:
+            return None
+        cells = [(day, codes[c]) for day, c in enumerate(chosen) if c is not None]
+        minutes = sum(self.lengths[code] for _, code in cells)
+        too_many = member.max_minutes is not None and minutes > member.max_minutes
+        if minutes < member.min_minutes or too_many:
+            return None
+        whole = range(self.p.num_days)
+        with self.lock:
+            return self._cost([member.id], {member.id: cells}, whole), cells
+
+    def _shift_values(self, member: StaffMember, codes: list[str]) -> list[list[float]]:
+        """What working each shift on each day is worth to the objective: its coverage
+        (under-cover weight while short, minus the over-cover weight once covered) and
+        preferences; minus infinity when a lock rules it out. A little noise breaks ties
+        differently for each member."""
         wishes = defaultdict(list)
         for pref in self.preferences[member.id]:
             wishes[pref.day].append(pref)
+        locked = {cell.day: cell.shift for cell in self.locked[member.id]}
 
         def gain(day: int, code: str) -> float:
+            if locked.get(day, code) != code:
+                return -math.inf
             total = 0.0
             for index in self._rows_counting(member.id, day, code):
                 row = self.p.coverage[index]
                 total += row.under_weight if self.placed[index] < row.required else -row.over_weight
+                if self.placed[index] < row.minimum:
+                    total += FLOOR_VALUE
             for pref in wishes[day]:
                 if pref.shift is None or pref.shift == code:
                     total += pref.weight if pref.wants else -pref.weight
-            return total
+            return total + self.rng.random() * 0.01
 
-        return [
-            [max(gain(day, code) for code in codes) + self.rng.random() * 0.01 for codes in groups]
-            for day in range(self.p.num_days)
-        ]
+        return [[gain(day, code) for code in codes] for day in range(self.p.num_days)]
 
-    def _pattern_rules(self, member: StaffMember, unit: int) -> PatternRules:
-        """The member's contract as rules on days worked, minutes in units of ``unit``."""
+    def _floors_short(self, member: StaffMember, codes: list[str]) -> set[int]:
+        """The days of hard coverage floors not yet met that the member could help meet."""
+        return {
+            row.day
+            for index, row in enumerate(self.p.coverage)
+            if row.minimum > self.placed[index]
+            and row.shift in codes
+            and (row.skill is None or row.skill in member.skills)
+        }
+
+    def _pattern_rules(self, member: StaffMember, unit: int, floor_days: set[int]) -> PatternRules:
+        """The member's contract as rules on days worked, minutes in units of ``unit``; the
+        days of ``floor_days`` worked (the restricted model asks the member to meet them)."""
         shifts = [s for s in self.p.shift_types if self.p.may_work(member, s)]
         most = self.p.num_days * max(s.length_minutes for s in shifts)
         if member.max_minutes is not None:
@@ -546,7 +609,7 @@ class StaffByStaff:
             forced_off=frozenset(
                 self.leave[member.id] | {d for d, shift in locked.items() if shift is None}
             ),
-            forced_on=frozenset(d for d, shift in locked.items() if shift is not None),
+            forced_on=frozenset(floor_days | {d for d, s in locked.items() if s is not None}),
         )
 
     def _build_whole(self, staff_id: str, seconds: float, deadline: float) -> bool:

@@ -27,6 +27,8 @@ class RosterModel:
     objective_parts: dict[str, list[LinearTerm]]
     # Assumption literal -> description of the hard rule it switches on (diagnostic mode only).
     rule_literals: dict[int, tuple[cp_model.IntVar, str]] = field(default_factory=dict)
+    # (day, shortfall variable) of each coverage row someone can work.
+    shortfalls: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)
 
     def objective_expr(self, name: str) -> LinearTerm:
         return cp_model.LinearExpr.sum(self.objective_parts.get(name, []))
@@ -44,6 +46,7 @@ class _Builder:
         self.parts: dict[str, list[LinearTerm]] = defaultdict(list)
         self.rules: dict[int, tuple[cp_model.IntVar, str]] = {}
         self.weekend_cache: dict[str, list] = {}
+        self.shortfalls: list[tuple[int, cp_model.IntVar]] = []
 
     # -- rule switches -------------------------------------------------------------------------
     def rule(self, description: str) -> list[cp_model.IntVar]:
@@ -295,6 +298,7 @@ class _Builder:
             under = self.m.new_int_var(0, row.required, f"under[{label}]")
             over = self.m.new_int_var(0, max(0, len(cells) - row.required), f"over[{label}]")
             self.m.add(count + under - over == row.required)
+            self.shortfalls.append((row.day, under))
             self.parts["coverage_under"].append(row.under_weight * under)
             self.parts["coverage_over"].append(row.over_weight * over)
 
@@ -380,4 +384,5 @@ def build_model(problem: RosterProblem, diagnostic: bool = False) -> RosterModel
         works=builder.works,
         objective_parts=dict(builder.parts),
         rule_literals=builder.rules,
+        shortfalls=builder.shortfalls,
     )

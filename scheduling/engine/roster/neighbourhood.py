@@ -31,6 +31,12 @@ class Incumbent:
     objective: float
     values: list[int]  # one value per model variable, in proto order
 
+    @classmethod
+    def of(cls, solver: cp_model.CpSolver) -> Incumbent:
+        """The solver's roster. The objective is rounded: its weights are whole numbers, and
+        CP-SAT's float (200.99999999999997 for 201) would make equal rosters look better."""
+        return cls(round(solver.objective_value), list(solver.response_proto.solution))
+
 
 def improve(
     roster_model: RosterModel,
@@ -77,6 +83,7 @@ class _Search:
             self.cells_by_day[day].append(var.Index())
             self.cells.setdefault((staff_id, day), []).append(var.Index())
         self.all_cells = [var.Index() for var in roster_model.x.values()]
+        self.shortfalls = [(day, var.Index()) for day, var in roster_model.shortfalls]
         # Adaptive sizes per neighbourhood kind: staff members, days, days for half the staff.
         self.sizes = {
             "staff": max(2.0, len(self.staff_ids) * 0.08),
@@ -118,7 +125,7 @@ class _Search:
             chosen = rng.sample(self.staff_ids, min(len(self.staff_ids), size))
             return {i for sid in chosen for i in self.cells_by_staff[sid]}
         width = min(self.num_days, size)
-        first = rng.randrange(self.num_days - width + 1)
+        first = self._first_day(width, rng)
         if kind == "days":
             return {i for d in range(first, first + width) for i in self.cells_by_day[d]}
         half = rng.sample(self.staff_ids, max(1, len(self.staff_ids) // 2))
@@ -128,6 +135,15 @@ class _Search:
             for d in range(first, first + width)
             for i in self.cells.get((sid, d), [])
         }
+
+    def _first_day(self, width: int, rng: random.Random) -> int:
+        """A random window of days, half the time one around a shift the incumbent leaves short
+        (each missing person costs the most, and only a change on those days can fill it)."""
+        latest = self.num_days - width
+        short = [day for day, index in self.shortfalls if self.incumbent.values[index] > 0]
+        if short and rng.random() < 0.5:
+            return min(latest, max(0, rng.choice(short) - rng.randrange(width)))
+        return rng.randrange(latest + 1)
 
 
 def _solve_neighbourhood(
@@ -147,6 +163,8 @@ def _solve_neighbourhood(
             domain = proto.variables[index].domain  # a Boolean: [lower, upper]
             domain[0] = value
             domain[1] = value
+    # The incumbent replaces any hint the model came with (a second hint would make it invalid).
+    model.clear_hints()
     proto.solution_hint.vars.extend(range(len(incumbent.values)))
     proto.solution_hint.values.extend(incumbent.values)
     solver = cp_model.CpSolver()
@@ -158,7 +176,7 @@ def _solve_neighbourhood(
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, None
-    return status, Incumbent(solver.objective_value, list(solver.response_proto.solution))
+    return status, Incumbent.of(solver)
 
 
 def complete(roster_model: RosterModel, roster: dict[tuple[str, int], str], seconds: float):
@@ -175,7 +193,7 @@ def complete(roster_model: RosterModel, roster: dict[tuple[str, int], str], seco
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return Incumbent(solver.objective_value, list(solver.response_proto.solution))
+    return Incumbent.of(solver)
 
 
 def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> Incumbent | None:
@@ -216,7 +234,7 @@ def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> 
         solver.parameters.num_workers = workers
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return Incumbent(solver.objective_value, list(solver.response_proto.solution))
+            return Incumbent.of(solver)
         if time.monotonic() >= deadline:
             break
     return None

@@ -97,21 +97,24 @@ def best_pattern(
     """Each day's option (an index into ``sizes``; None for a day off) maximising the sum of
     ``values[day][option]`` (minus infinity: not on that day), or None when no pattern meets
     the rules."""
-    states = _States(rules)
     if rules.min_units > rules.max_units:
         return None
+    states = _States(rules)
     weekend_top = rules.max_weekends if rules.max_weekends is not None else 0
     shape = (len(states.all), rules.max_units + 1, weekend_top + 1)
     start = np.full(shape[1:], -np.inf)
     start[0, 0] = 0.0
     best = np.full(shape, -np.inf)
-    # Per day and state, the state of the day before (-1: the start of the period) and the
-    # option worked (-1: none).
-    came_from = np.full((rules.num_days, *shape), -1, dtype=np.int16)
-    option_of = np.full((rules.num_days, *shape), -1, dtype=np.int16)
+    # Per day and state, how it was reached: the state of the day before and the option worked.
+    came_from = np.zeros((rules.num_days, *shape), dtype=np.int16)
+    largest = max(sizes)
     for day in range(rules.num_days):
         new = np.full(shape, -np.inf)
-        step = _Step(new, came_from[day], option_of[day])
+        # Only the units still able to end within the range: those below the minimum minus all
+        # the rest of the period could do are dead.
+        low = max(0, rules.min_units - largest * (rules.num_days - day))
+        high = largest * day + 1  # no pattern has more units by the day before
+        step = _Step(new, came_from[day], len(sizes), low, high)
         sources = [(None, -1, start)] if day == 0 else _reached(states, best)
         for state, position, current in sources:
             if day not in rules.forced_off and (target := states.after_work(state)) is not None:
@@ -123,7 +126,7 @@ def best_pattern(
             if day not in rules.forced_on and (target := states.after_rest(state)) is not None:
                 step.relax(states.index[target], current, position, 0.0, 0, 0, -1)
         best = new
-    return _trace_back(rules, states, best, came_from, option_of, sizes)
+    return _trace_back(rules, states, best, came_from, sizes)
 
 
 def _reached(states: _States, best) -> list:
@@ -144,24 +147,31 @@ def _starts_weekend(rules: PatternRules, day: int, before: _State | None) -> boo
 
 @dataclass
 class _Step:
-    """One day of the program: the best value of each state reached and how."""
+    """One day of the program: the best value of each state reached and how it was reached,
+    packed as (state of the day before + 1) * (options + 1) + (option worked + 1)."""
 
     best: np.ndarray
     came_from: np.ndarray
-    option_of: np.ndarray
+    options: int
+    low: int  # the fewest units still worth extending
+    high: int  # the most units reached so far, plus one
 
     def relax(self, target, current, position, value, units, weekend, option) -> None:
         """Offer ``current`` (units x weekends values of one state) moved to ``target``."""
         rows, columns = current.shape
-        candidate = np.full_like(current, -np.inf)
-        candidate[units:, weekend:] = current[: rows - units, : columns - weekend] + value
-        better = candidate > self.best[target]
-        self.best[target][better] = candidate[better]
-        self.came_from[target][better] = position
-        self.option_of[target][better] = option
+        first = max(self.low - units, 0)
+        last = min(rows - units, self.high)
+        if first >= last:
+            return
+        candidate = current[first:last, : columns - weekend] + value
+        best = self.best[target, first + units : last + units, weekend:]
+        better = candidate > best
+        best[better] = candidate[better]
+        how = (position + 1) * (self.options + 1) + option + 1
+        self.came_from[target, first + units : last + units, weekend:][better] = how
 
 
-def _trace_back(rules, states, best, came_from, option_of, sizes) -> list[int | None] | None:
+def _trace_back(rules, states, best, came_from, sizes) -> list[int | None] | None:
     final = best[:, rules.min_units :, :]
     if not np.isfinite(final).any():
         return None
@@ -169,8 +179,8 @@ def _trace_back(rules, states, best, came_from, option_of, sizes) -> list[int | 
     units += rules.min_units
     pattern: list[int | None] = [None] * rules.num_days
     for day in range(rules.num_days - 1, -1, -1):
-        previous = int(came_from[day, position, units, weekends])
-        option = int(option_of[day, position, units, weekends])
+        previous, option = divmod(int(came_from[day, position, units, weekends]), len(sizes) + 1)
+        previous, option = previous - 1, option - 1
         if option >= 0:
             pattern[day] = option
             before = states.all[previous] if previous >= 0 else None
@@ -178,3 +188,61 @@ def _trace_back(rules, states, best, came_from, option_of, sizes) -> list[int | 
             units -= sizes[option]
         position = previous
     return pattern
+
+
+def best_shifts(
+    values: Sequence[Sequence[float]],
+    forbidden: set[tuple[int, int]],
+    maxima: Sequence[int | None],
+    rounds: int = 8,
+) -> list[int | None] | None:
+    """Each day's shift (an index into the columns of ``values``; None on a day whose values are
+    all minus infinity, a day off) maximising the sum of the values chosen, with no pair
+    (shift, next day's shift) in ``forbidden``.
+
+    Shifts over their ``maxima`` are priced out: each round raises the price of every shift
+    still used too often, for at most ``rounds`` rounds; None if that does not bring them all
+    within their maxima (or a day cannot be given a shift at all)."""
+    table = np.asarray(values, dtype=float)
+    num_days, num_shifts = table.shape
+    allowed_after = np.ones((num_shifts, num_shifts), dtype=bool)
+    for first, second in forbidden:
+        allowed_after[first, second] = False
+    limits = np.array([np.inf if m is None else m for m in maxima])
+    price = np.zeros(num_shifts)
+    for _ in range(rounds):
+        chosen = _viterbi(table - price, allowed_after)
+        if chosen is None:
+            return None
+        used = np.bincount([c for c in chosen if c is not None], minlength=num_shifts)
+        over = used > limits
+        if not over.any():
+            return chosen
+        step = max(1.0, float(np.abs(table[np.isfinite(table)]).max(initial=1.0)) / 4)
+        price[over] += step
+    return None
+
+
+def _viterbi(table: np.ndarray, allowed_after: np.ndarray) -> list[int | None] | None:
+    """The best shift per day given the succession rule; a day with no finite value is off."""
+    num_days, num_shifts = table.shape
+    # Column num_shifts is 'off': any shift may follow it and it may follow any shift.
+    follows = np.ones((num_shifts + 1, num_shifts + 1), dtype=bool)
+    follows[:num_shifts, :num_shifts] = allowed_after
+    best = np.zeros(num_shifts + 1)
+    came_from = np.zeros((num_days, num_shifts + 1), dtype=np.int16)
+    for day in range(num_days):
+        today = np.append(table[day], -np.inf)
+        if not np.isfinite(today).any():
+            today[num_shifts] = 0.0
+        reach = np.where(follows, best[:, None], -np.inf)  # [previous, current]
+        came_from[day] = np.argmax(reach, axis=0)
+        best = reach.max(axis=0) + today
+    if not np.isfinite(best).any():
+        return None
+    chosen: list[int | None] = [None] * num_days
+    current = int(np.argmax(best))
+    for day in range(num_days - 1, -1, -1):
+        chosen[day] = None if current == num_shifts else current
+        current = int(came_from[day, current])
+    return chosen

@@ -36,6 +36,10 @@ class SolveParameters:
     construct_from_days: int = 100
     # Share of the time limit the staff-by-staff construction may take at most.
     construct_share: float = 0.8
+    # Below ``construct_from_days``, the share of the time limit for building and improving a
+    # roster staff by staff before the whole model and neighbourhood search start from it:
+    # CP-SAT's own first roster of a large team is far worse (0 builds none).
+    short_construct_share: float = 0.25
     # From this many, the whole model is not built at all: its presolve alone would take most
     # of a minute; the roster is built and improved staff by staff for the whole time limit.
     staff_by_staff_only_from: int = 60_000
@@ -90,18 +94,14 @@ def solve(
     search_started = time.monotonic()
     deadline = search_started + parameters.time_limit_seconds
     constructed = False
+    handover = search_started + parameters.time_limit_seconds * parameters.first_solve_share
     if problem.previous is not None:
         _start_from_repaired_roster(roster_model, deadline, parameters)
-    elif staff_by_staff and problem.num_days >= parameters.construct_from_days:
-        built = _construct(problem, parameters, search_started, deadline, recorder)
-        if built is not None:
-            seconds = max(1.0, deadline - time.monotonic())
-            start = neighbourhood.complete(roster_model, built.roster, seconds)
-            if start is not None:
-                hint = roster_model.model.proto.solution_hint
-                hint.vars.extend(range(len(start.values)))
-                hint.values.extend(start.values)
-                constructed = True
+    elif staff_by_staff and _start_staff_by_staff(
+        problem, roster_model, parameters, search_started, deadline, recorder
+    ):
+        constructed = problem.num_days >= parameters.construct_from_days
+        handover = time.monotonic() + parameters.time_limit_seconds * parameters.first_solve_share
     solver = _solver(parameters)
     solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
     solver.best_bound_callback = recorder.on_bound
@@ -112,7 +112,6 @@ def solve(
     )
     stopper = None
     if use_neighbourhoods:
-        handover = search_started + parameters.time_limit_seconds * parameters.first_solve_share
         stopper = _stop_after_first_roster(solver, recorder, handover)
     status = solver.solve(roster_model.model, recorder)
     if stopper is not None:
@@ -120,12 +119,9 @@ def solve(
     values = None
     if status == cp_model.FEASIBLE and time.monotonic() < deadline - 1.0:
         bound = solver.best_objective_bound
-        incumbent = neighbourhood.Incumbent(
-            solver.objective_value, list(solver.response_proto.solution)
-        )
         incumbent = neighbourhood.improve(
             roster_model,
-            incumbent,
+            neighbourhood.Incumbent.of(solver),
             deadline,
             parameters.workers,
             parameters.seed,
@@ -242,18 +238,50 @@ def _staff_by_staff_applies(problem: RosterProblem) -> bool:
     )
 
 
-def _construct(
+def _start_staff_by_staff(
     problem: RosterProblem,
+    roster_model: RosterModel,
     parameters: SolveParameters,
     started: float,
     deadline: float,
     recorder: _ProgressRecorder,
+) -> bool:
+    """Hint the whole model with a roster built and improved staff by staff: over a long
+    period until ``whole_model_share`` of the time limit is left, else for
+    ``short_construct_share`` of it. False if no complete roster came of it."""
+    limit = parameters.time_limit_seconds
+    if problem.num_days >= parameters.construct_from_days:
+        build_until = started + limit * parameters.construct_share
+        improve_until = deadline - limit * parameters.whole_model_share
+    else:
+        build_until = improve_until = started + limit * parameters.short_construct_share
+    if build_until <= started:
+        return False
+    built = _construct(problem, parameters, build_until, improve_until, recorder)
+    if built is None:
+        return False
+    start = neighbourhood.complete(
+        roster_model, built.roster, max(1.0, deadline - time.monotonic())
+    )
+    if start is None:
+        return False
+    hint = roster_model.model.proto.solution_hint
+    hint.vars.extend(range(len(start.values)))
+    hint.values.extend(start.values)
+    return True
+
+
+def _construct(
+    problem: RosterProblem,
+    parameters: SolveParameters,
+    build_until: float,
+    improve_until: float,
+    recorder: _ProgressRecorder,
 ) -> construction.StaffByStaff | None:
-    """A roster built staff by staff and improved a few members at a time, leaving
-    ``whole_model_share`` of the time limit to the whole-model search."""
+    """A roster built staff by staff until ``build_until`` at the latest, then improved a few
+    members at a time until ``improve_until``."""
     builder = construction.StaffByStaff(problem, parameters.seed)
-    limit = started + parameters.time_limit_seconds * parameters.construct_share
-    if not builder.construct(limit, parameters.workers):
+    if not builder.construct(build_until, parameters.workers):
         return None
     objective = builder.objective()
     recorder.record(objective, 0.0)
@@ -263,8 +291,7 @@ def _construct(
         objective -= by
         recorder.record(objective, 0.0)
 
-    end = deadline - parameters.whole_model_share * parameters.time_limit_seconds
-    builder.improve(end, on_improvement=improved)
+    builder.improve(improve_until, on_improvement=improved)
     return builder
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections import Counter
 
 import pytest
 
-from scheduling.engine.roster.patterns import PatternRules, best_pattern
+from scheduling.engine.roster.patterns import PatternRules, best_pattern, best_shifts
 
 
 def _runs(pattern: tuple[bool, ...]):
@@ -113,3 +114,68 @@ def test_a_tight_year_long_contract_gets_a_pattern_quickly():
     assert pattern is not None
     assert _allowed(rules, tuple(pattern), [1])
     assert sum(option is not None for option in pattern) == 234
+
+
+def _shift_sequences(values, forbidden, maxima):
+    """Every allowed choice of shift per day (None on days whose values are all -inf)."""
+    days = [
+        [None]
+        if all(v == -math.inf for v in row)
+        else [c for c, v in enumerate(row) if v > -math.inf]
+        for row in values
+    ]
+    for chosen in itertools.product(*days):
+        pairs = zip(chosen, chosen[1:], strict=False)
+        if any((a, b) in forbidden for a, b in pairs if a is not None and b is not None):
+            continue
+        used = Counter(c for c in chosen if c is not None)
+        if any(m is not None and used[c] > m for c, m in enumerate(maxima)):
+            continue
+        yield chosen
+
+
+def _shift_case(seed: int, with_maxima: bool):
+    rng = random.Random(seed)
+    num_days, num_shifts = 7, 3
+    values = [
+        [-math.inf] * num_shifts
+        if rng.random() < 0.3
+        else [rng.choice([-math.inf, *range(-3, 8)]) for _ in range(num_shifts)]
+        for _ in range(num_days)
+    ]
+    pairs = [(a, b) for a in range(num_shifts) for b in range(num_shifts)]
+    forbidden = set(rng.sample(pairs, 3))
+    maxima = [rng.choice([None, 1, 2]) for _ in range(num_shifts)] if with_maxima else [None] * 3
+    return values, forbidden, maxima
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_best_shifts_is_the_best_sequence_when_no_shift_has_a_maximum(seed):
+    values, forbidden, maxima = _shift_case(seed, with_maxima=False)
+    sequences = list(_shift_sequences(values, forbidden, maxima))
+    chosen = best_shifts(values, forbidden, maxima)
+    if not sequences:
+        assert chosen is None
+        return
+
+    def total(sequence) -> float:
+        return sum(values[d][c] for d, c in enumerate(sequence) if c is not None)
+
+    assert chosen is not None
+    assert tuple(chosen) in set(sequences)
+    assert total(chosen) == max(total(s) for s in sequences)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_best_shifts_keeps_every_maximum_and_succession_rule(seed):
+    values, forbidden, maxima = _shift_case(seed, with_maxima=True)
+    sequences = set(_shift_sequences(values, forbidden, maxima))
+    chosen = best_shifts(values, forbidden, maxima)
+    if chosen is not None:
+        assert tuple(chosen) in sequences
+    else:
+        # Pricing gives up only on a real conflict or after its rounds; never with no maxima hit.
+        unlimited = best_shifts(values, forbidden, [None] * len(maxima))
+        assert unlimited is None or any(
+            m is not None and unlimited.count(c) > m for c, m in enumerate(maxima)
+        )

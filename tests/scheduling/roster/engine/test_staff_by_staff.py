@@ -142,3 +142,18 @@ def test_members_planned_by_their_pattern_of_days_keep_every_rule():
         assert improved >= 0
     assert curtois.violations(instance, builder.roster) == []
     assert builder.objective() == curtois.penalty(instance, builder.roster) <= built
+
+
+def test_with_hard_coverage_floors_the_model_chooses_the_shifts_of_the_planned_days():
+    instance = _long_instance(long_shifts=True)
+    problem = curtois.to_problem(instance)
+    floors = {(day, "D") for day in (3, 17, 40)}
+    problem.coverage = [
+        replace(row, minimum=1) if (row.day, row.shift) in floors else row
+        for row in problem.coverage
+    ]
+    builder = StaffByStaff(problem, seed=6)
+    for staff_id in builder.members:
+        assert builder._build_by_pattern(staff_id, seconds=5.0)
+    assert curtois.violations(instance, builder.roster) == []
+    assert builder.floors_met()
