@@ -48,6 +48,8 @@ class StaffByStaff:
     # Members of periods longer than this are built in windows of ``window_days``.
     windowed_from_days = 56
     window_days = 28
+    # Seconds per member below which a member's pattern of days is planned before windows.
+    pattern_first_below = 1.0
 
     def __init__(self, problem: RosterProblem, seed: int = 0) -> None:
         self.p = problem
@@ -444,12 +446,17 @@ class StaffByStaff:
         self, staff_id: str, windows: list[range], seconds: float, deadline: float
     ) -> bool:
         """Window by window when the period has several, else (or failing that) by its pattern of
-        days worked, else in one piece."""
+        days worked, else in one piece. With less than ``pattern_first_below`` seconds for the
+        member, the pattern comes first: windows would not all be solved in time."""
         if len(windows) > 1:
+            pattern_seconds = min(5.0, max(1.0, seconds))
+            hurried = seconds < self.pattern_first_below
+            if hurried and self._build_by_pattern(staff_id, pattern_seconds):
+                return True
             if self._build_in_windows(staff_id, windows, seconds):
                 return True
             self._take(staff_id, range(self.p.num_days))
-            if self._build_by_pattern(staff_id, min(5.0, max(1.0, seconds))):
+            if not hurried and self._build_by_pattern(staff_id, pattern_seconds):
                 return True
         return self._build_whole(staff_id, seconds, deadline)
 
@@ -636,21 +643,25 @@ class StaffByStaff:
         group_size: int = 2,
         seconds: float = 1.0,
         on_improvement: Callable[[float], None] | None = None,
+        patience: float | None = None,
     ) -> int:
         """Re-solve random groups of members over the whole period against the rest until
-        ``deadline``; returns the moves made. (Whole-period moves keep each member's limits
-        free to move between weeks, which windows would not.) Other moves re-plan one member by
-        the pattern of days worked.
+        ``deadline``, or until ``patience`` seconds pass without a better roster; returns the
+        moves made. (Whole-period moves keep each member's limits free to move between weeks,
+        which windows would not.) Other moves re-plan one member by the pattern of days worked.
 
         Equal moves are taken too: they let the search drift across plateaus.
         """
         ids = [s for s, m in self.members.items() if not m.minima_soft]
         moves = 0
+        last_better = time.monotonic()
         # Each kind of move is chosen in proportion to its recent rate of improving moves per
         # second: group moves do better over a few months, pattern moves over a year, where a
         # group's model is slow to solve.
         rates = {"group": 1.0, "pattern": 1.0}
         while len(ids) > 1 and time.monotonic() < deadline - 0.2:
+            if patience is not None and time.monotonic() - last_better > patience:
+                break
             limit = min(seconds, deadline - time.monotonic())
             kind = self.rng.choices(list(rates), weights=[max(r, 0.05) for r in rates.values()])[0]
             started = time.monotonic()
@@ -662,6 +673,7 @@ class StaffByStaff:
             rates[kind] = 0.9 * rates[kind] + 0.1 * (improved > 0) / took
             if improved > 0:
                 moves += 1
+                last_better = time.monotonic()
                 if on_improvement is not None:
                     on_improvement(improved)
         return moves

@@ -38,8 +38,11 @@ class SolveParameters:
     construct_share: float = 0.8
     # Below ``construct_from_days``, the share of the time limit for building and improving a
     # roster staff by staff before the whole model and neighbourhood search start from it:
-    # CP-SAT's own first roster of a large team is far worse (0 builds none).
+    # CP-SAT's own first roster of a large team is far worse (0 builds none). The improvement
+    # stops sooner once this share of the time limit passes without a better roster (a small
+    # problem is then left to the whole model, which may prove it optimal at once).
     short_construct_share: float = 0.25
+    short_construct_patience: float = 0.05
     # From this many, the whole model is not built at all: its presolve alone would take most
     # of a minute; the roster is built and improved staff by staff for the whole time limit.
     staff_by_staff_only_from: int = 60_000
@@ -250,14 +253,16 @@ def _start_staff_by_staff(
     period until ``whole_model_share`` of the time limit is left, else for
     ``short_construct_share`` of it. False if no complete roster came of it."""
     limit = parameters.time_limit_seconds
+    patience = None
     if problem.num_days >= parameters.construct_from_days:
         build_until = started + limit * parameters.construct_share
         improve_until = deadline - limit * parameters.whole_model_share
     else:
         build_until = improve_until = started + limit * parameters.short_construct_share
+        patience = limit * parameters.short_construct_patience
     if build_until <= started:
         return False
-    built = _construct(problem, parameters, build_until, improve_until, recorder)
+    built = _construct(problem, parameters, build_until, improve_until, recorder, patience)
     if built is None:
         return False
     start = neighbourhood.complete(
@@ -277,9 +282,10 @@ def _construct(
     build_until: float,
     improve_until: float,
     recorder: _ProgressRecorder,
+    patience: float | None = None,
 ) -> construction.StaffByStaff | None:
     """A roster built staff by staff until ``build_until`` at the latest, then improved a few
-    members at a time until ``improve_until``."""
+    members at a time until ``improve_until`` (or ``patience`` seconds without a better one)."""
     builder = construction.StaffByStaff(problem, parameters.seed)
     if not builder.construct(build_until, parameters.workers):
         return None
@@ -291,7 +297,7 @@ def _construct(
         objective -= by
         recorder.record(objective, 0.0)
 
-    builder.improve(improve_until, on_improvement=improved)
+    builder.improve(improve_until, on_improvement=improved, patience=patience)
     return builder
 
 
