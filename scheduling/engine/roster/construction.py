@@ -77,7 +77,11 @@ class StaffByStaff:
         self.capacities: dict[str, list[int]] = {}
         # Guards the shared roster state when members are built side by side.
         self.lock = threading.RLock()
-        self.weekend_of = {day: k for k, days in enumerate(problem.weekends()) for day in days}
+        # Facts of the problem that the pattern program asks for on every move.
+        self.weekends = problem.weekends()
+        self.forbidden = problem.forbidden_pairs()
+        self.has_floors = any(row.minimum for row in problem.coverage)
+        self.weekend_of = {day: k for k, days in enumerate(self.weekends) for day in days}
         self.week_starts = self._week_starts()
         # Fixed days kept before a window: enough to see any run across its edge.
         longest_run = max(
@@ -331,15 +335,16 @@ class StaffByStaff:
 
     @staticmethod
     def _fix_pattern(roster_model, staff_id: str, pattern: list[list[str] | None]) -> None:
-        """Days off and days worked as the pattern has them; on a day worked, the shifts it
-        lists are hinted (the run and contract rules may still call for another length)."""
+        """Each day the pattern works is worked (its days off are already leave), with the
+        first of the shifts it lists hinted (the run and contract rules may still call for
+        another length)."""
         model = roster_model.model
         for day, codes in enumerate(pattern):
             work = roster_model.works[staff_id, day]
-            if isinstance(work, int):
+            if codes is None or isinstance(work, int):
                 continue
-            model.add(work == int(codes is not None))
-            for code in codes or ():
+            model.add(work == 1)
+            for code in codes:
                 if (var := roster_model.x.get((staff_id, day, code))) is not None:
                     model.add_hint(var, True)
                     break
@@ -529,7 +534,7 @@ class StaffByStaff:
         """The shift of each day worked, among the shifts of the length planned for it, by
         dynamic programming under the succession rule and the limits per shift type. Not with
         hard coverage floors, which only the model can see to."""
-        if any(row.minimum for row in self.p.coverage):
+        if self.has_floors:
             return None
         allowed = [
             [
@@ -541,7 +546,7 @@ class StaffByStaff:
         column_of = {code: column for column, code in enumerate(codes)}
         forbidden = {
             (column_of[a], column_of[b])
-            for a, b in self.p.forbidden_pairs()
+            for a, b in self.forbidden
             if a in column_of and b in column_of
         }
         maxima = [member.max_shifts_per_type.get(code) for code in codes]
@@ -585,6 +590,8 @@ class StaffByStaff:
 
     def _floors_short(self, member: StaffMember, codes: list[str]) -> set[int]:
         """The days of hard coverage floors not yet met that the member could help meet."""
+        if not self.has_floors:
+            return set()
         return {
             row.day
             for index, row in enumerate(self.p.coverage)
@@ -612,7 +619,7 @@ class StaffByStaff:
             min_consecutive=member.min_consecutive_days,
             min_days_off=member.min_consecutive_days_off,
             max_weekends=member.max_weekends,
-            weekends=self.p.weekends(),
+            weekends=self.weekends,
             forced_off=frozenset(
                 self.leave[member.id] | {d for d, shift in locked.items() if shift is None}
             ),
@@ -625,7 +632,7 @@ class StaffByStaff:
         attempts = [({"first": True}, max(5.0, seconds))]
         if seconds >= 1.0:
             attempts.insert(0, ({"first": False}, min(5.0, seconds)))
-        if any(row.minimum for row in self.p.coverage):
+        if self.has_floors:
             attempts.append(({"first": True, "drop_floors": True}, max(5.0, seconds)))
         for attempt, limit in attempts:
             limit = min(limit, deadline - time.monotonic())

@@ -37,6 +37,13 @@ class Incumbent:
         CP-SAT's float (200.99999999999997 for 201) would make equal rosters look better."""
         return cls(round(solver.objective_value), list(solver.response_proto.solution))
 
+    def hint(self, model: cp_model.CpModel) -> None:
+        """Make this roster the model's complete hint, replacing any hint it had (a second one
+        would make the model invalid)."""
+        model.clear_hints()
+        model.proto.solution_hint.vars.extend(range(len(self.values)))
+        model.proto.solution_hint.values.extend(self.values)
+
 
 def improve(
     roster_model: RosterModel,
@@ -163,10 +170,7 @@ def _solve_neighbourhood(
             domain = proto.variables[index].domain  # a Boolean: [lower, upper]
             domain[0] = value
             domain[1] = value
-    # The incumbent replaces any hint the model came with (a second hint would make it invalid).
-    model.clear_hints()
-    proto.solution_hint.vars.extend(range(len(incumbent.values)))
-    proto.solution_hint.values.extend(incumbent.values)
+    incumbent.hint(model)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = workers

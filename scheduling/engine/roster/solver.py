@@ -180,9 +180,7 @@ def _start_from_repaired_roster(
     seconds = min(10.0, 0.3 * (deadline - time.monotonic()))
     repaired = neighbourhood.repair_previous(roster_model, seconds, parameters.workers)
     if repaired is not None:
-        hint = roster_model.model.proto.solution_hint
-        hint.vars.extend(range(len(repaired.values)))
-        hint.values.extend(repaired.values)
+        repaired.hint(roster_model.model)
 
 
 def _shift_variables(problem: RosterProblem) -> int:
@@ -270,9 +268,7 @@ def _start_staff_by_staff(
     )
     if start is None:
         return False
-    hint = roster_model.model.proto.solution_hint
-    hint.vars.extend(range(len(start.values)))
-    hint.values.extend(start.values)
+    start.hint(roster_model.model)
     return True
 
 
