@@ -14,6 +14,7 @@ of each contract limit. A member whose windows cannot all be met is built over t
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 import threading
@@ -50,6 +51,8 @@ class StaffByStaff:
     window_days = 28
     # Seconds per member below which a member's pattern of days is planned before windows.
     pattern_first_below = 1.0
+    # Members re-solved together over a window of weeks in the improvement of a long period.
+    window_group_size = 4
 
     def __init__(self, problem: RosterProblem, seed: int = 0) -> None:
         self.p = problem
@@ -163,20 +166,25 @@ class StaffByStaff:
             if self.p.coverage[index].shift in codes
         ]
 
-    def _horizon(self, days: range) -> range:
-        """The days of the problem for a window: the window, the fixed week(s) before it, and one
-        empty day after it as a day off, so that the window's last run is complete (a run
-        touching the end of a problem is exempt from the minimum run lengths, and the next
-        window might not be able to finish it)."""
+    def _horizon(self, days: range, exact: bool = False) -> range:
+        """The days of the problem for a window: the window, the fixed week(s) before it, and
+        after it either one empty day as a day off while building, so that the window's last
+        run is complete (a run touching the end of a problem is exempt from the minimum run
+        lengths, and the next window might not be able to finish it), or (``exact``, when the
+        days after are placed) the fixed week(s) after it."""
         if len(days) == self.p.num_days:
             return days
         first = max(0, days.start - self.context_days)
-        return range(first, min(self.p.num_days, days.stop + 1))
+        after = self.context_days if exact else 1
+        return range(first, min(self.p.num_days, days.stop + after))
 
-    def _member_within(self, member: StaffMember, days: range, horizon: range) -> StaffMember:
-        """The member with each limit cut to the window's share. The days after the window are
-        still empty: the window gets a pro-rata share of what is left of each maximum, plus a
-        little slack, so early weeks do not use up the year, and its share of the minimum."""
+    def _member_within(
+        self, member: StaffMember, days: range, horizon: range, exact: bool = False
+    ) -> StaffMember:
+        """The member with each limit cut to the window's share. While building, the days after
+        the window are still empty: the window gets a pro-rata share of what is left of each
+        maximum, plus a little slack, so early weeks do not use up the year, and its share of
+        the minimum. With ``exact`` (the rest of the period placed) it gets all that is left."""
         if len(horizon) == self.p.num_days:
             return member
         outside = self._usage(member.id, lambda d: d not in horizon)
@@ -186,6 +194,8 @@ class StaffByStaff:
         capacity = self._capacity_from(member)
         in_window = capacity[days.start] - capacity[days.stop]
         share, slack = max(0, in_window) / max(1, capacity[days.start]), 1
+        if exact:
+            share, slack = 1.0, 0
         longest = max(
             (s.length_minutes for s in self.p.shift_types if self.p.may_work(member, s)),
             default=0,
@@ -241,10 +251,13 @@ class StaffByStaff:
         self.capacities[member.id] = capacity
         return capacity
 
-    def _restricted(self, staff_ids: list[str], days: range) -> tuple[RosterProblem, range]:
+    def _restricted(
+        self, staff_ids: list[str], days: range, exact: bool = False
+    ) -> tuple[RosterProblem, range]:
         """The problem for ``staff_ids`` on ``days`` alone, coverage reduced by everyone else
-        placed; its day 0 is the horizon's first day (returned with it)."""
-        horizon = self._horizon(days)
+        placed; its day 0 is the horizon's first day (returned with it). ``exact``: the rest of
+        the period is placed (see :meth:`_member_within`)."""
+        horizon = self._horizon(days, exact)
         offset = horizon.start
         coverage = []
         for index in self._rows_for(staff_ids, days):
@@ -273,7 +286,7 @@ class StaffByStaff:
             self.p,
             start_date=self.p.date_of(offset),
             num_days=len(horizon),
-            staff=[self._member_within(self.members[s], days, horizon) for s in staff_ids],
+            staff=[self._member_within(self.members[s], days, horizon, exact) for s in staff_ids],
             coverage=coverage,
             leave={(s, d - offset) for s in staff_ids for d in self.leave[s] if d in horizon},
             preferences=[
@@ -297,14 +310,16 @@ class StaffByStaff:
         first: bool = False,
         drop_floors: bool = False,
         pattern: list[list[str] | None] | None = None,
+        exact: bool = False,
     ) -> tuple[float, dict[str, Cells]] | None:
         """Solve the restricted problem; its objective and each member's cells on ``days``.
 
         ``pattern`` (one member, the whole period) fixes the days worked, each to one of the
-        shifts listed for it: only the shifts are left to choose."""
+        shifts listed for it: only the shifts are left to choose. ``exact``: the members' other
+        days are placed and the window may use all that they leave of each limit."""
         days = days or range(self.p.num_days)
         with self.lock:
-            problem, horizon = self._restricted(staff_ids, days)
+            problem, horizon = self._restricted(staff_ids, days, exact)
         if drop_floors:
             problem.coverage = [replace(row, minimum=0) for row in problem.coverage]
         if pattern is not None:  # its days off as leave: a far smaller model
@@ -331,7 +346,7 @@ class StaffByStaff:
         for (staff_id, day, code), var in roster_model.x.items():
             if day + horizon.start in days and solver.boolean_value(var):
                 cells[staff_id].append((day + horizon.start, code))
-        return solver.objective_value, cells
+        return round(solver.objective_value, 6), cells
 
     @staticmethod
     def _fix_pattern(roster_model, staff_id: str, pattern: list[list[str] | None]) -> None:
@@ -418,6 +433,10 @@ class StaffByStaff:
         order = list(self.members)
         self.rng.shuffle(order)
         windows = self._windows()
+        # Decided once: planning patterns first is far quicker, so the time per member would
+        # grow and tempt the later members into windows they might not finish.
+        left = deadline - time.monotonic()
+        hurried = left * max(1, workers) / max(1, len(order)) < self.pattern_first_below
         queue = enumerate(order)
         failed = threading.Event()
         errors: list[BaseException] = []
@@ -431,7 +450,9 @@ class StaffByStaff:
                 left = deadline - time.monotonic()
                 per_member = left * workers / (len(order) - position)
                 try:
-                    built = left > 0 and self._build_member(staff_id, windows, per_member, deadline)
+                    built = left > 0 and self._build_member(
+                        staff_id, windows, per_member, deadline, hurried
+                    )
                 except BaseException as error:  # re-raised in the calling thread
                     errors.append(error)
                     built = False
@@ -448,14 +469,14 @@ class StaffByStaff:
         return not failed.is_set()
 
     def _build_member(
-        self, staff_id: str, windows: list[range], seconds: float, deadline: float
+        self, staff_id: str, windows: list[range], seconds: float, deadline: float, hurried: bool
     ) -> bool:
         """Window by window when the period has several, else (or failing that) by its pattern of
-        days worked, else in one piece. With less than ``pattern_first_below`` seconds for the
-        member, the pattern comes first: windows would not all be solved in time."""
+        days worked, else in one piece. When ``hurried`` (less than ``pattern_first_below``
+        seconds for each member), the pattern comes first: windows would not all be solved in
+        time."""
         if len(windows) > 1:
             pattern_seconds = min(5.0, max(1.0, seconds))
-            hurried = seconds < self.pattern_first_below
             if hurried and self._build_by_pattern(staff_id, pattern_seconds):
                 return True
             if self._build_in_windows(staff_id, windows, seconds):
@@ -510,6 +531,8 @@ class StaffByStaff:
             unit = math.gcd(*lengths)
             groups = [by_length[length] for length in lengths]
             day_values = [[max(row[c] for c in group) for group in groups] for row in values]
+            caps = [self._most_of(member, [codes[c] for c in group]) for group in groups]
+            day_values = _within_caps(day_values, caps)
             rules = self._pattern_rules(member, unit, floor_days)
             options = best_pattern(rules, day_values, [length // unit for length in lengths])
             if options is None:
@@ -522,6 +545,12 @@ class StaffByStaff:
             if result is not None:
                 return result[0], result[1][staff_id]
         return None
+
+    @staticmethod
+    def _most_of(member: StaffMember, codes: list[str]) -> int | None:
+        """The most shifts of ``codes`` the member may work (None: no limit)."""
+        maxima = [member.max_shifts_per_type.get(code) for code in codes]
+        return None if None in maxima else sum(maxima)
 
     def _shifts_by_program(
         self,
@@ -655,7 +684,9 @@ class StaffByStaff:
         """Re-solve random groups of members over the whole period against the rest until
         ``deadline``, or until ``patience`` seconds pass without a better roster; returns the
         moves made. (Whole-period moves keep each member's limits free to move between weeks,
-        which windows would not.) Other moves re-plan one member by the pattern of days worked.
+        which windows would not.) Other moves re-plan one member by the pattern of days worked,
+        and over a long period re-solve a few members over a few weeks, with all that their
+        other weeks leave of each limit.
 
         Equal moves are taken too: they let the search drift across plateaus.
         """
@@ -663,9 +694,11 @@ class StaffByStaff:
         moves = 0
         last_better = time.monotonic()
         # Each kind of move is chosen in proportion to its recent rate of improving moves per
-        # second: group moves do better over a few months, pattern moves over a year, where a
-        # group's model is slow to solve.
+        # second: group moves do better over a few months, pattern and window moves over a
+        # year, where a whole-period group's model is slow to solve.
         rates = {"group": 1.0, "pattern": 1.0}
+        if self.windowed:
+            rates["window"] = 1.0
         while len(ids) > 1 and time.monotonic() < deadline - 0.2:
             if patience is not None and time.monotonic() - last_better > patience:
                 break
@@ -674,6 +707,8 @@ class StaffByStaff:
             started = time.monotonic()
             if kind == "pattern":
                 improved = self._pattern_move(self.rng.choice(ids), 2 * limit)
+            elif kind == "window":
+                improved = self._window_move(ids, self.window_group_size, limit)
             else:
                 improved = self._group_move(self.rng.sample(ids, min(group_size, len(ids))), limit)
             took = max(0.01, time.monotonic() - started)
@@ -685,15 +720,16 @@ class StaffByStaff:
                     on_improvement(improved)
         return moves
 
-    def _group_move(self, group: list[str], seconds: float) -> float:
-        """Re-solve ``group`` together against the rest; the improvement made (0 if none)."""
-        whole = range(self.p.num_days)
-        before = {staff_id: self._take(staff_id, whole) for staff_id in group}
-        old = self._cost(group, before, whole)
+    def _group_move(self, group: list[str], seconds: float, days: range | None = None) -> float:
+        """Re-solve ``group`` together against the rest, on ``days`` (default: the whole
+        period) with their other days as placed; the improvement made (0 if none)."""
+        days = days or range(self.p.num_days)
+        before = {staff_id: self._take(staff_id, days) for staff_id in group}
+        old = self._cost(group, before, days)
         for staff_id in group:  # back in the roster for the hint only
             for day, code in before[staff_id]:
                 self.roster[staff_id, day] = code
-        result = self._solve(group, seconds, hint=True)
+        result = self._solve(group, seconds, days, hint=True, exact=True)
         for staff_id in group:
             for day, _ in before[staff_id]:
                 del self.roster[staff_id, day]
@@ -701,6 +737,30 @@ class StaffByStaff:
         for staff_id in group:
             self._put(staff_id, result[1][staff_id] if accepted else before[staff_id])
         return old - result[0] if accepted else 0.0
+
+    def _window_move(self, ids: list[str], size: int, seconds: float) -> float:
+        """Re-solve a few members together over a few weeks, half the time around a shift left
+        short and with members who could work it; the improvement made (0 if none)."""
+        short = [i for i, row in enumerate(self.p.coverage) if self.placed[i] < row.required]
+        group: list[str] = []
+        if short and self.rng.random() < 0.5:
+            row = self.p.coverage[self.rng.choice(short)]
+            centre = row.day
+            able = [s for s in ids if self._rows_counting(s, row.day, row.shift)]
+            group = self.rng.sample(able, min(len(able), max(1, size // 2)))
+        else:
+            centre = self.rng.randrange(self.p.num_days)
+        others = [s for s in ids if s not in group]
+        group += self.rng.sample(others, min(len(others), size - len(group)))
+        return self._group_move(group, seconds, self._window_around(centre))
+
+    def _window_around(self, day: int) -> range:
+        """``window_days`` of whole weeks holding ``day``, at a random place within them."""
+        weeks = max(1, self.window_days // 7)
+        starts = [*self.week_starts, self.p.num_days]
+        holding = bisect.bisect_right(starts, day) - 1
+        first = min(max(0, holding - self.rng.randrange(weeks)), max(0, len(starts) - 1 - weeks))
+        return range(starts[first], starts[min(first + weeks, len(starts) - 1)])
 
     def _pattern_move(self, staff_id: str, seconds: float) -> float:
         """Re-plan one member's days worked against the rest; the improvement made (0 if none)."""
@@ -711,3 +771,22 @@ class StaffByStaff:
         accepted = planned is not None and planned[0] <= old
         self._put(staff_id, planned[1] if accepted else before)
         return old - planned[0] if accepted else 0.0
+
+
+def _within_caps(day_values: list[list[float]], caps: list[int | None]) -> list[list[float]]:
+    """``day_values`` with each option kept only on its ``caps`` best days (by its value over
+    the best other option that day), so the pattern never plans more of a length of shift than
+    the limits per shift type allow. The program itself counts only the total work."""
+    rows = [list(row) for row in day_values]
+    for option, cap in enumerate(caps):
+        open_days = [day for day, row in enumerate(rows) if math.isfinite(row[option])]
+        if cap is None or len(open_days) <= cap:
+            continue
+
+        def advantage(day: int, option: int = option) -> float:
+            others = [v for k, v in enumerate(rows[day]) if k != option]
+            return rows[day][option] - max(others, default=-math.inf)
+
+        for day in sorted(open_days, key=advantage, reverse=True)[cap:]:
+            rows[day][option] = -math.inf
+    return rows

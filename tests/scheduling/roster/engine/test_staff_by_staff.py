@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 from scheduling.engine.roster import curtois, solve
-from scheduling.engine.roster.construction import StaffByStaff
+from scheduling.engine.roster.construction import StaffByStaff, _within_caps
 
 from .helpers import FAST
 
@@ -157,3 +158,53 @@ def test_with_hard_coverage_floors_the_model_chooses_the_shifts_of_the_planned_d
         assert builder._build_by_pattern(staff_id, seconds=5.0)
     assert curtois.violations(instance, builder.roster) == []
     assert builder.floors_met()
+
+
+def test_window_moves_keep_every_rule_across_their_edges_and_never_worsen():
+    instance = _long_instance(long_shifts=True)
+    builder = StaffByStaff(curtois.to_problem(instance), seed=7)
+    assert builder.construct(time.monotonic() + 30)
+    built = builder.objective()
+    ids = list(builder.members)
+    # A window inside the period, with placed weeks on both sides, then windows anywhere.
+    assert builder._group_move(ids, seconds=2.0, days=range(28, 56)) >= 0
+    assert curtois.violations(instance, builder.roster) == []
+    for _ in range(12):
+        assert builder._window_move(ids, size=3, seconds=1.0) >= 0
+    assert curtois.violations(instance, builder.roster) == []
+    worked = Counter((day, code) for (_, day), code in builder.roster.items())
+    assert builder.placed == [worked[row.day, row.shift] for row in builder.p.coverage]
+    assert builder.objective() == curtois.penalty(instance, builder.roster) <= built
+
+
+def test_an_exact_window_may_use_all_that_the_rest_of_the_period_leaves():
+    instance = _long_instance()
+    builder = StaffByStaff(curtois.to_problem(instance), seed=5)
+    member = builder.members["B"]
+    builder._put("B", [(d, "D") for d in range(84) if d % 7 < 4])
+    window = range(28, 56)
+    horizon = builder._horizon(window, exact=True)
+    assert horizon == range(28 - builder.context_days, 56 + builder.context_days)
+    within = builder._member_within(member, window, horizon, exact=True)
+    outside = builder._usage("B", lambda d: d not in horizon)
+    assert within.max_minutes == member.max_minutes - outside.minutes
+    assert within.min_minutes == member.min_minutes - outside.minutes
+    assert within.max_shifts_per_type["D"] == member.max_shifts_per_type["D"] - outside.shifts["D"]
+
+
+def test_a_pattern_plans_no_more_of_a_length_than_its_shift_types_allow():
+    values = [[10.0, 12.0], [10.0, 30.0], [10.0, -math.inf], [10.0, 20.0], [10.0, 11.0]]
+    kept = _within_caps(values, [None, 2])
+    assert [day for day, row in enumerate(kept) if math.isfinite(row[1])] == [1, 3]
+    assert [row[0] for row in kept] == [10.0] * 5
+    assert _within_caps(values, [None, 4]) == values
+
+
+def test_a_hurried_construction_plans_every_member_by_pattern_within_the_rules():
+    instance = _long_instance(long_shifts=True)
+    builder = StaffByStaff(curtois.to_problem(instance), seed=8)
+    builder.pattern_first_below = math.inf
+    assert builder.construct(time.monotonic() + 30, workers=2)
+    assert sorted({staff_id for staff_id, _ in builder.roster}) == list("ABCDE")
+    assert curtois.violations(instance, builder.roster) == []
+    assert builder.objective() == curtois.penalty(instance, builder.roster)
