@@ -22,6 +22,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from ortools.sat.python import cp_model
 
@@ -53,6 +54,8 @@ class StaffByStaff:
     pattern_first_below = 1.0
     # Members re-solved together over a window of weeks in the improvement of a long period.
     window_group_size = 4
+    # Patterns planned per member when not hurried (see _plan_by_pattern).
+    pattern_rounds = 3
 
     def __init__(self, problem: RosterProblem, seed: int = 0) -> None:
         self.p = problem
@@ -482,7 +485,8 @@ class StaffByStaff:
             if self._build_in_windows(staff_id, windows, seconds):
                 return True
             self._take(staff_id, range(self.p.num_days))
-            if not hurried and self._build_by_pattern(staff_id, pattern_seconds):
+            rounds = self.pattern_rounds
+            if not hurried and self._build_by_pattern(staff_id, pattern_seconds, rounds):
                 return True
         return self._build_whole(staff_id, seconds, deadline)
 
@@ -503,17 +507,20 @@ class StaffByStaff:
             self._put(staff_id, result[1][staff_id])
         return True
 
-    def _build_by_pattern(self, staff_id: str, seconds: float) -> bool:
-        planned = self._plan_by_pattern(staff_id, seconds)
+    def _build_by_pattern(self, staff_id: str, seconds: float, rounds: int = 1) -> bool:
+        planned = self._plan_by_pattern(staff_id, seconds, rounds)
         if planned is not None:
             self._put(staff_id, planned[1])
         return planned is not None
 
-    def _plan_by_pattern(self, staff_id: str, seconds: float) -> tuple[float, Cells] | None:
+    def _plan_by_pattern(
+        self, staff_id: str, seconds: float, rounds: int = 1
+    ) -> tuple[float, Cells] | None:
         """The member's days worked, and the length of shift on each, by dynamic programming,
         valuing each by the best shift of that length; then the shift of each day, by dynamic
-        programming too or else by the model. Returns the restricted objective and the cells,
-        not yet placed."""
+        programming too or else by the model. Up to ``rounds`` patterns, each valuing the days
+        of the one before at what their shifts got. Returns the restricted objective and the
+        cells, not yet placed."""
         member = self.members[staff_id]
         codes = [s.code for s in self.p.shift_types if self.p.may_work(member, s)]
         if not codes:
@@ -534,10 +541,19 @@ class StaffByStaff:
             caps = [self._most_of(member, [codes[c] for c in group]) for group in groups]
             day_values = _within_caps(day_values, caps)
             rules = self._pattern_rules(member, unit, floor_days)
-            options = best_pattern(rules, day_values, [length // unit for length in lengths])
+            sizes = [length // unit for length in lengths]
+            options = best_pattern(rules, day_values, sizes)
             if options is None:
                 continue
-            planned = self._shifts_by_program(member, codes, values, options, groups)
+            planned = _best_of_rounds(
+                rounds,
+                rules,
+                sizes,
+                day_values,
+                options,
+                program=partial(self._shifts_by_program, member, codes, values, groups=groups),
+                value_of=lambda day, code: values[day][codes.index(code)],
+            )
             if planned is not None:
                 return planned
             pattern = [None if k is None else [codes[c] for c in groups[k]] for k in options]
@@ -696,7 +712,7 @@ class StaffByStaff:
         # Each kind of move is chosen in proportion to its recent rate of improving moves per
         # second: group moves do better over a few months, pattern and window moves over a
         # year, where a whole-period group's model is slow to solve.
-        rates = {"group": 1.0, "pattern": 1.0}
+        rates = {"group": 1.0, "pattern": 1.0, "shifts": 1.0}
         if self.windowed:
             rates["window"] = 1.0
         while len(ids) > 1 and time.monotonic() < deadline - 0.2:
@@ -707,6 +723,8 @@ class StaffByStaff:
             started = time.monotonic()
             if kind == "pattern":
                 improved = self._pattern_move(self.rng.choice(ids), 2 * limit)
+            elif kind == "shifts":
+                improved = self._shifts_move(self.rng.choice(ids))
             elif kind == "window":
                 improved = self._window_move(ids, self.window_group_size, limit)
             else:
@@ -764,13 +782,76 @@ class StaffByStaff:
 
     def _pattern_move(self, staff_id: str, seconds: float) -> float:
         """Re-plan one member's days worked against the rest; the improvement made (0 if none)."""
+        rounds = self.pattern_rounds
+        return self._replan(staff_id, lambda _: self._plan_by_pattern(staff_id, seconds, rounds))
+
+    def _shifts_move(self, staff_id: str) -> float:
+        """Re-choose the shift of each day one member works, among the shifts of the same
+        length, so that its runs, weekends and minutes stay as they are: the shift program
+        alone, the cheapest move there is. The improvement made (0 if none)."""
+        member = self.members[staff_id]
+        codes = [s.code for s in self.p.shift_types if self.p.may_work(member, s)]
+        lengths = sorted({self.lengths[code] for code in codes})
+        groups = [[c for c, code in enumerate(codes) if self.lengths[code] == n] for n in lengths]
+
+        def plan(before: Cells) -> tuple[float, Cells] | None:
+            worked = dict(before)
+            options = [
+                lengths.index(self.lengths[worked[day]]) if day in worked else None
+                for day in range(self.p.num_days)
+            ]
+            with self.lock:
+                values = self._shift_values(member, codes)
+            return self._shifts_by_program(member, codes, values, options, groups)
+
+        return self._replan(staff_id, plan)
+
+    def _replan(self, staff_id: str, plan: Callable[[Cells], tuple[float, Cells] | None]) -> float:
+        """Take one member's cells out, ``plan`` new ones from them (with their restricted
+        objective) and keep whichever is no worse; the improvement made (0 if none)."""
         whole = range(self.p.num_days)
         before = self._take(staff_id, whole)
         old = self._cost([staff_id], {staff_id: before}, whole)
-        planned = self._plan_by_pattern(staff_id, seconds)
+        planned = plan(before)
         accepted = planned is not None and planned[0] <= old
         self._put(staff_id, planned[1] if accepted else before)
         return old - planned[0] if accepted else 0.0
+
+
+def _best_of_rounds(
+    rounds: int,
+    rules: PatternRules,
+    sizes: list[int],
+    day_values: list[list[float]],
+    options: list[int | None],
+    program: Callable[[list[int | None]], tuple[float, Cells] | None],
+    value_of: Callable[[int, str], float],
+) -> tuple[float, Cells] | None:
+    """The best of up to ``rounds`` plans: the shifts ``program`` gives the days of ``options``,
+    then of patterns planned again with each day whose shift fell short of the value planned for
+    its length (the succession rule or a shift's limit ruled the best one out) valued at what it
+    got. ``day_values`` is lowered in place."""
+    planned = attempt = program(options)
+    for _ in range(rounds - 1):
+        if attempt is None:
+            break
+        got = {day: value_of(day, code) for day, code in attempt[1]}
+        short = [
+            (day, k)
+            for day, k in enumerate(options)
+            if k is not None and got[day] < day_values[day][k] - 1e-6
+        ]
+        if not short:
+            break
+        for day, k in short:
+            day_values[day][k] = got[day]
+        options = best_pattern(rules, day_values, sizes)
+        if options is None:
+            break
+        attempt = program(options)
+        if attempt is not None and (planned is None or attempt[0] < planned[0]):
+            planned = attempt
+    return planned
 
 
 def _within_caps(day_values: list[list[float]], caps: list[int | None]) -> list[list[float]]:

@@ -208,3 +208,77 @@ def test_a_hurried_construction_plans_every_member_by_pattern_within_the_rules()
     assert sorted({staff_id for staff_id, _ in builder.roster}) == list("ABCDE")
     assert curtois.violations(instance, builder.roster) == []
     assert builder.objective() == curtois.penalty(instance, builder.roster)
+
+
+def test_a_shifts_move_turns_a_surplus_shift_into_a_missing_one_of_the_same_length():
+    text = """SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+D,480,
+N,480,D
+L,720,
+
+SECTION_STAFF
+A,D=7|N=7|L=7,10000,0,5,1,1,2
+B,D=7|N=7|L=7,10000,0,5,1,1,2
+
+SECTION_DAYS_OFF
+
+SECTION_SHIFT_ON_REQUESTS
+
+SECTION_SHIFT_OFF_REQUESTS
+
+SECTION_COVER
+0,D,1,100,1
+1,D,1,100,1
+2,D,1,100,1
+0,N,1,100,1
+1,N,1,100,1
+2,N,1,100,1
+"""
+    instance = curtois.parse_text(text, "surplus")
+    builder = StaffByStaff(curtois.to_problem(instance), seed=1)
+    builder._put("A", [(0, "D"), (1, "D"), (2, "D"), (4, "L")])
+    builder._put("B", [(0, "D"), (1, "D"), (2, "D")])
+    before = curtois.penalty(instance, builder.roster)
+    # Each of A's surplus day shifts (1 over) becomes a missing night shift (100 under).
+    assert builder._shifts_move("A") == 3 * 101
+    assert sorted(builder.days_of["A"]) == [(0, "N"), (1, "N"), (2, "N"), (4, "L")]
+    assert curtois.violations(instance, builder.roster) == []
+    assert curtois.penalty(instance, builder.roster) == before - 303
+    # Nothing is left to gain: the move keeps the roster as it is.
+    assert builder._shifts_move("A") == 0
+    assert curtois.penalty(instance, builder.roster) == before - 303
+
+
+def test_later_pattern_rounds_value_days_at_what_their_shifts_could_get():
+    # N is wanted every day but cannot follow itself; M, as long, is not wanted at all. The
+    # first pattern works every day (each long day valued as an N), so the shifts alternate N
+    # and an unwanted M; valued at what they got, the M days are better off.
+    cover = "\n".join(f"{day},N,1,100,1\n{day},M,0,100,1" for day in range(14))
+    text = f"""SECTION_HORIZON
+14
+
+SECTION_SHIFTS
+N,720,N
+M,720,
+
+SECTION_STAFF
+A,N=14|M=14,20000,0,14,1,1,2
+
+SECTION_DAYS_OFF
+
+SECTION_SHIFT_ON_REQUESTS
+
+SECTION_SHIFT_OFF_REQUESTS
+
+SECTION_COVER
+{cover}
+"""
+    builder = StaffByStaff(curtois.to_problem(curtois.parse_text(text, "rounds")), seed=2)
+    once = builder._plan_by_pattern("A", seconds=5.0, rounds=1)
+    assert once is not None and once[0] == 7 * 100 + 7
+    again = builder._plan_by_pattern("A", seconds=5.0, rounds=3)
+    assert again is not None and again[0] == 7 * 100
+    assert {code for _, code in again[1]} == {"N"} and len(again[1]) == 7
