@@ -696,19 +696,23 @@ class StaffByStaff:
         seconds: float = 1.0,
         on_improvement: Callable[[float], None] | None = None,
         patience: float | None = None,
+        min_gain: float = 0.0,
     ) -> int:
         """Re-solve random groups of members over the whole period against the rest until
-        ``deadline``, or until ``patience`` seconds pass without a better roster; returns the
-        moves made. (Whole-period moves keep each member's limits free to move between weeks,
-        which windows would not.) Other moves re-plan one member by the pattern of days worked,
-        and over a long period re-solve a few members over a few weeks, with all that their
-        other weeks leave of each limit.
+        ``deadline``, or until ``patience`` seconds pass without the roster getting better by
+        more than ``min_gain`` (a share of its objective); returns the moves made.
+        (Whole-period moves keep each member's limits free to move between weeks, which windows
+        would not.) Other moves re-plan one member by the pattern of days worked or its shifts
+        alone, and over a long period re-solve a few members over a few weeks, with all that
+        their other weeks leave of each limit.
 
         Equal moves are taken too: they let the search drift across plateaus.
         """
         ids = [s for s, m in self.members.items() if not m.minima_soft]
         moves = 0
         last_better = time.monotonic()
+        objective = self.objective() if min_gain > 0 else 0.0
+        gained = 0.0  # since last_better
         # Each kind of move is chosen in proportion to its recent rate of improving moves per
         # second: group moves do better over a few months, pattern and window moves over a
         # year, where a whole-period group's model is slow to solve.
@@ -733,7 +737,10 @@ class StaffByStaff:
             rates[kind] = 0.9 * rates[kind] + 0.1 * (improved > 0) / took
             if improved > 0:
                 moves += 1
-                last_better = time.monotonic()
+                objective -= improved
+                gained += improved
+                if gained > min_gain * objective:
+                    last_better, gained = time.monotonic(), 0.0
                 if on_improvement is not None:
                     on_improvement(improved)
         return moves

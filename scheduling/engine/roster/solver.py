@@ -39,10 +39,13 @@ class SolveParameters:
     # Below ``construct_from_days``, the share of the time limit for building and improving a
     # roster staff by staff before the whole model and neighbourhood search start from it:
     # CP-SAT's own first roster of a large team is far worse (0 builds none). The improvement
-    # stops sooner once this share of the time limit passes without a better roster (a small
-    # problem is then left to the whole model, which may prove it optimal at once).
+    # stops sooner once this share of the time limit passes without the roster getting better
+    # by more than ``short_construct_min_gain`` of its objective (a small problem is then left
+    # to the whole model, which may prove it optimal at once; a plateau to the neighbourhood
+    # search, which leaves it sooner).
     short_construct_share: float = 0.25
     short_construct_patience: float = 0.05
+    short_construct_min_gain: float = 0.01
     # From this many, the whole model is not built at all: its presolve alone would take most
     # of a minute; the roster is built and improved staff by staff for the whole time limit.
     staff_by_staff_only_from: int = 60_000
@@ -293,7 +296,8 @@ def _construct(
         objective -= by
         recorder.record(objective, 0.0)
 
-    builder.improve(improve_until, on_improvement=improved, patience=patience)
+    min_gain = parameters.short_construct_min_gain if patience is not None else 0.0
+    builder.improve(improve_until, on_improvement=improved, patience=patience, min_gain=min_gain)
     return builder
 
 

@@ -282,3 +282,17 @@ SECTION_COVER
     again = builder._plan_by_pattern("A", seconds=5.0, rounds=3)
     assert again is not None and again[0] == 7 * 100
     assert {code for _, code in again[1]} == {"N"} and len(again[1]) == 7
+
+
+def test_improvement_stops_after_a_spell_without_enough_gain():
+    instance = curtois.parse_file(TINY)
+    builder = StaffByStaff(curtois.to_problem(instance), seed=3)
+    assert builder.construct(time.monotonic() + 10)
+    started = time.monotonic()
+    # No move can gain more than the whole objective: the search stops after its patience,
+    # long before the deadline, and leaves a roster no worse than it found.
+    built = builder.objective()
+    builder.improve(started + 30, patience=0.5, min_gain=1.0)
+    assert time.monotonic() - started < 15
+    assert curtois.violations(instance, builder.roster) == []
+    assert builder.objective() == curtois.penalty(instance, builder.roster) <= built
