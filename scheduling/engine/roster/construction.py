@@ -518,8 +518,9 @@ class StaffByStaff:
     ) -> tuple[float, Cells] | None:
         """The member's days worked, and the length of shift on each, by dynamic programming,
         valuing each by the best shift of that length; then the shift of each day, by dynamic
-        programming too or else by the model. Up to ``rounds`` patterns, each valuing the days
-        of the one before at what their shifts got. Returns the restricted objective and the
+        programming too or else by the model. With several lengths of shift, up to ``rounds``
+        patterns, each valuing the days of the one before at what their shifts got (with one,
+        a second pattern seldom pays for its time). Returns the restricted objective and the
         cells, not yet placed."""
         member = self.members[staff_id]
         codes = [s.code for s in self.p.shift_types if self.p.may_work(member, s)]
@@ -546,7 +547,7 @@ class StaffByStaff:
             if options is None:
                 continue
             planned = _best_of_rounds(
-                rounds,
+                rounds if len(lengths) > 1 else 1,
                 rules,
                 sizes,
                 day_values,

@@ -253,19 +253,20 @@ SECTION_COVER
 
 
 def test_later_pattern_rounds_value_days_at_what_their_shifts_could_get():
-    # N is wanted every day but cannot follow itself; M, as long, is not wanted at all. The
-    # first pattern works every day (each long day valued as an N), so the shifts alternate N
-    # and an unwanted M; valued at what they got, the M days are better off.
-    cover = "\n".join(f"{day},N,1,100,1\n{day},M,0,100,1" for day in range(14))
+    # N is wanted every day but cannot follow itself; M, as long, and the shorter E are not
+    # wanted at all. The first pattern works every day (each long day valued as an N), so the
+    # shifts alternate N and an unwanted M; valued at what they got, the M days are better off.
+    cover = "\n".join(f"{day},N,1,100,1\n{day},M,0,100,1\n{day},E,0,100,1" for day in range(14))
     text = f"""SECTION_HORIZON
 14
 
 SECTION_SHIFTS
 N,720,N
 M,720,
+E,480,
 
 SECTION_STAFF
-A,N=14|M=14,20000,0,14,1,1,2
+A,N=14|M=14|E=14,20000,0,14,1,1,2
 
 SECTION_DAYS_OFF
 
