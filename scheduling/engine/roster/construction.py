@@ -523,15 +523,13 @@ class StaffByStaff:
         a second pattern seldom pays for its time). Returns the restricted objective and the
         cells, not yet placed."""
         member = self.members[staff_id]
-        codes = [s.code for s in self.p.shift_types if self.p.may_work(member, s)]
+        codes = self._codes_of(member)
         if not codes:
             return None
         with self.lock:
             values = self._shift_values(member, codes)
             floor_days = self._floors_short(member, codes)
-        by_length: dict[int, list[int]] = defaultdict(list)
-        for column, code in enumerate(codes):
-            by_length[self.lengths[code]].append(column)
+        by_length = self._columns_by_length(codes)
         # The program knows no limit per shift type: if its lengths cannot be met with the
         # member's shifts, the shortest shifts alone are planned instead.
         everything = sorted(by_length)
@@ -562,6 +560,17 @@ class StaffByStaff:
             if result is not None:
                 return result[0], result[1][staff_id]
         return None
+
+    def _codes_of(self, member: StaffMember) -> list[str]:
+        """The shift types the member may work."""
+        return [s.code for s in self.p.shift_types if self.p.may_work(member, s)]
+
+    def _columns_by_length(self, codes: list[str]) -> dict[int, list[int]]:
+        """The positions in ``codes`` of each length of shift, shortest length first."""
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for column, code in enumerate(codes):
+            by_length[self.lengths[code]].append(column)
+        return dict(sorted(by_length.items()))
 
     @staticmethod
     def _most_of(member: StaffMember, codes: list[str]) -> int | None:
@@ -798,14 +807,15 @@ class StaffByStaff:
         length, so that its runs, weekends and minutes stay as they are: the shift program
         alone, the cheapest move there is. The improvement made (0 if none)."""
         member = self.members[staff_id]
-        codes = [s.code for s in self.p.shift_types if self.p.may_work(member, s)]
-        lengths = sorted({self.lengths[code] for code in codes})
-        groups = [[c for c, code in enumerate(codes) if self.lengths[code] == n] for n in lengths]
+        codes = self._codes_of(member)
+        by_length = self._columns_by_length(codes)
+        groups = list(by_length.values())
+        option_of = {length: k for k, length in enumerate(by_length)}
 
         def plan(before: Cells) -> tuple[float, Cells] | None:
             worked = dict(before)
             options = [
-                lengths.index(self.lengths[worked[day]]) if day in worked else None
+                option_of[self.lengths[worked[day]]] if day in worked else None
                 for day in range(self.p.num_days)
             ]
             with self.lock:
