@@ -101,11 +101,14 @@ def solve(
     deadline = search_started + parameters.time_limit_seconds
     constructed = False
     handover = search_started + parameters.time_limit_seconds * parameters.first_solve_share
+    start = None
     if problem.previous is not None:
         _start_from_repaired_roster(roster_model, deadline, parameters)
-    elif staff_by_staff and _start_staff_by_staff(
-        problem, roster_model, parameters, search_started, deadline, recorder
-    ):
+    elif staff_by_staff:
+        start = _start_staff_by_staff(
+            problem, roster_model, parameters, search_started, deadline, recorder
+        )
+    if start is not None:
         constructed = problem.num_days >= parameters.construct_from_days
         handover = time.monotonic() + parameters.time_limit_seconds * parameters.first_solve_share
     solver = _solver(parameters)
@@ -122,18 +125,21 @@ def solve(
     status = solver.solve(roster_model.model, recorder)
     if stopper is not None:
         stopper.set()
+    incumbent = _best_roster(solver, status, start)
     values = None
-    if status == cp_model.FEASIBLE and time.monotonic() < deadline - 1.0:
-        bound = solver.best_objective_bound
-        incumbent = neighbourhood.improve(
-            roster_model,
-            neighbourhood.Incumbent.of(solver),
-            deadline,
-            parameters.workers,
-            parameters.seed,
-            lambda better: recorder.record(better.objective, bound),
-        )
+    if incumbent is not None and status != cp_model.OPTIMAL:
+        if use_neighbourhoods and time.monotonic() < deadline - 1.0:
+            bound = solver.best_objective_bound
+            incumbent = neighbourhood.improve(
+                roster_model,
+                incumbent,
+                deadline,
+                parameters.workers,
+                parameters.seed,
+                lambda better: recorder.record(better.objective, bound),
+            )
         values = incumbent.values
+        status = cp_model.FEASIBLE
     solution = _read_solution(roster_model, solver, status, values)
     solution.progress = recorder.points
     if solution.status == "INFEASIBLE":
@@ -184,6 +190,20 @@ def _start_from_repaired_roster(
     repaired = neighbourhood.repair_previous(roster_model, seconds, parameters.workers)
     if repaired is not None:
         repaired.hint(roster_model.model)
+
+
+def _best_roster(
+    solver: cp_model.CpSolver, status, start: neighbourhood.Incumbent | None
+) -> neighbourhood.Incumbent | None:
+    """The whole-model search's roster or the staff-by-staff start, whichever is better: the
+    search may be stopped (or time out) before it has turned the start into a roster of its
+    own."""
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return start
+    found = neighbourhood.Incumbent.of(solver)
+    if start is not None and start.objective < found.objective:
+        return start
+    return found
 
 
 def _shift_variables(problem: RosterProblem) -> int:
@@ -249,10 +269,10 @@ def _start_staff_by_staff(
     started: float,
     deadline: float,
     recorder: _ProgressRecorder,
-) -> bool:
-    """Hint the whole model with a roster built and improved staff by staff: over a long
-    period until ``whole_model_share`` of the time limit is left, else for
-    ``short_construct_share`` of it. False if no complete roster came of it."""
+) -> neighbourhood.Incumbent | None:
+    """A roster built and improved staff by staff, also made the whole model's hint: over a
+    long period until ``whole_model_share`` of the time limit is left, else for
+    ``short_construct_share`` of it. None if no complete roster came of it."""
     limit = parameters.time_limit_seconds
     patience = None
     if problem.num_days >= parameters.construct_from_days:
@@ -262,17 +282,17 @@ def _start_staff_by_staff(
         build_until = improve_until = started + limit * parameters.short_construct_share
         patience = limit * parameters.short_construct_patience
     if build_until <= started:
-        return False
+        return None
     built = _construct(problem, parameters, build_until, improve_until, recorder, patience)
     if built is None:
-        return False
+        return None
     start = neighbourhood.complete(
         roster_model, built.roster, max(1.0, deadline - time.monotonic())
     )
     if start is None:
-        return False
+        return None
     start.hint(roster_model.model)
-    return True
+    return start
 
 
 def _construct(
@@ -304,7 +324,8 @@ def _construct(
 def _stop_after_first_roster(
     solver: cp_model.CpSolver, recorder: _ProgressRecorder, handover: float
 ) -> threading.Event:
-    """Stop the whole-model search at ``handover`` if it has a roster by then, else at its first.
+    """Stop the whole-model search at ``handover`` if a roster is known by then (its own or the
+    staff-by-staff start), else at its first.
 
     The neighbourhood search then takes over for the rest of the time limit.
     """

@@ -8,8 +8,12 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from scheduling.engine.roster import curtois, solve
+from ortools.sat.python import cp_model
+
+from scheduling.engine.roster import curtois, neighbourhood, solve
 from scheduling.engine.roster.construction import StaffByStaff, _within_caps
+from scheduling.engine.roster.model import build_model
+from scheduling.engine.roster.solver import _best_roster
 
 from .helpers import FAST
 
@@ -297,3 +301,25 @@ def test_improvement_stops_after_a_spell_without_enough_gain():
     assert time.monotonic() - started < 15
     assert curtois.violations(instance, builder.roster) == []
     assert builder.objective() == curtois.penalty(instance, builder.roster) <= built
+
+
+def test_a_whole_model_search_stopped_before_a_roster_of_its_own_keeps_the_start():
+    instance = curtois.parse_file(TINY)
+    problem = curtois.to_problem(instance)
+    roster_model = build_model(problem)
+    builder = StaffByStaff(problem, seed=3)
+    assert builder.construct(time.monotonic() + 10)
+    start = neighbourhood.complete(roster_model, builder.roster, 5)
+    assert start.objective == builder.objective()
+
+    stopped = cp_model.CpSolver()
+    stopped.parameters.stop_after_presolve = True
+    status = stopped.solve(roster_model.model)
+    assert status == cp_model.UNKNOWN
+    assert _best_roster(stopped, status, start) is start
+    assert _best_roster(stopped, status, None) is None
+
+    finished = cp_model.CpSolver()
+    status = finished.solve(roster_model.model)
+    best = _best_roster(finished, status, start)
+    assert best.objective == finished.objective_value <= start.objective
