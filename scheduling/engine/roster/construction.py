@@ -46,6 +46,28 @@ class _Usage:
     weekends: int = 0
 
 
+@dataclass
+class _Progress:
+    """The improvement shared by the threads of :meth:`StaffByStaff.improve`: moves made, and
+    when the roster last got better by more than ``min_gain`` of its objective."""
+
+    objective: float
+    min_gain: float
+    on_improvement: Callable[[float], None] | None
+    moves: int = 0
+    gained: float = 0.0  # since last_better
+    last_better: float = field(default_factory=time.monotonic)
+
+    def improved(self, by: float) -> None:
+        self.moves += 1
+        self.objective -= by
+        self.gained += by
+        if self.gained > self.min_gain * self.objective:
+            self.last_better, self.gained = time.monotonic(), 0.0
+        if self.on_improvement is not None:
+            self.on_improvement(by)
+
+
 class StaffByStaff:
     # Members of periods longer than this are built in windows of ``window_days``.
     windowed_from_days = 56
@@ -262,10 +284,17 @@ class StaffByStaff:
         the period is placed (see :meth:`_member_within`)."""
         horizon = self._horizon(days, exact)
         offset = horizon.start
+        # The group's own cells on the days, when still placed (a move solved beside another
+        # keeps them in the roster), count for nobody else.
+        own: Counter = Counter()
+        for staff_id in staff_ids:
+            for day, code in self.days_of[staff_id]:
+                if day in days:
+                    own.update(self._rows_counting(staff_id, day, code))
         coverage = []
         for index in self._rows_for(staff_ids, days):
             row = self.p.coverage[index]
-            others = self.placed[index]
+            others = self.placed[index] - own[index]
             coverage.append(
                 replace(
                     row,
@@ -442,7 +471,6 @@ class StaffByStaff:
         hurried = left * max(1, workers) / max(1, len(order)) < self.pattern_first_below
         queue = enumerate(order)
         failed = threading.Event()
-        errors: list[BaseException] = []
 
         def build_next() -> None:
             while not failed.is_set():
@@ -452,23 +480,16 @@ class StaffByStaff:
                     return
                 left = deadline - time.monotonic()
                 per_member = left * workers / (len(order) - position)
+                built = False
                 try:
                     built = left > 0 and self._build_member(
                         staff_id, windows, per_member, deadline, hurried
                     )
-                except BaseException as error:  # re-raised in the calling thread
-                    errors.append(error)
-                    built = False
-                if not built:
-                    failed.set()
+                finally:  # a member not built, or an error, stops the other threads too
+                    if not built:
+                        failed.set()
 
-        threads = [threading.Thread(target=build_next) for _ in range(max(1, workers))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
+        _side_by_side(build_next, workers)
         return not failed.is_set()
 
     def _build_member(
@@ -707,6 +728,7 @@ class StaffByStaff:
         on_improvement: Callable[[float], None] | None = None,
         patience: float | None = None,
         min_gain: float = 0.0,
+        workers: int = 1,
     ) -> int:
         """Re-solve random groups of members over the whole period against the rest until
         ``deadline``, or until ``patience`` seconds pass without the roster getting better by
@@ -716,68 +738,96 @@ class StaffByStaff:
         alone, and over a long period re-solve a few members over a few weeks, with all that
         their other weeks leave of each limit.
 
+        With several workers, moves of different members are solved side by side (CP-SAT
+        releases the interpreter while it solves); each is costed when it is taken.
         Equal moves are taken too: they let the search drift across plateaus.
         """
         ids = [s for s, m in self.members.items() if not m.minima_soft]
-        moves = 0
-        last_better = time.monotonic()
-        objective = self.objective() if min_gain > 0 else 0.0
-        gained = 0.0  # since last_better
+        if len(ids) < 2:
+            return 0
+        progress = _Progress(self.objective() if min_gain > 0 else 0.0, min_gain, on_improvement)
+        busy: set[str] = set()
+        _side_by_side(
+            partial(
+                self._improve_until, deadline, ids, busy, progress, group_size, seconds, patience
+            ),
+            workers,
+        )
+        return progress.moves
+
+    def _improve_until(
+        self,
+        deadline: float,
+        ids: list[str],
+        busy: set[str],
+        progress: _Progress,
+        group_size: int,
+        seconds: float,
+        patience: float | None,
+    ) -> None:
+        """One thread of :meth:`improve`: moves of members no other thread is moving."""
         # Each kind of move is chosen in proportion to its recent rate of improving moves per
         # second: group moves do better over a few months, pattern and window moves over a
         # year, where a whole-period group's model is slow to solve.
         rates = {"group": 1.0, "pattern": 1.0, "shifts": 1.0}
         if self.windowed:
             rates["window"] = 1.0
-        while len(ids) > 1 and time.monotonic() < deadline - 0.2:
-            if patience is not None and time.monotonic() - last_better > patience:
+        while time.monotonic() < deadline - 0.2:
+            if patience is not None and time.monotonic() - progress.last_better > patience:
                 break
             limit = min(seconds, deadline - time.monotonic())
             kind = self.rng.choices(list(rates), weights=[max(r, 0.05) for r in rates.values()])[0]
+            with self.lock:
+                group, days = self._move_for(kind, [s for s in ids if s not in busy], group_size)
+                busy.update(group)
             started = time.monotonic()
-            if kind == "pattern":
-                improved = self._pattern_move(self.rng.choice(ids), 2 * limit)
-            elif kind == "shifts":
-                improved = self._shifts_move(self.rng.choice(ids))
-            elif kind == "window":
-                improved = self._window_move(ids, self.window_group_size, limit)
-            else:
-                improved = self._group_move(self.rng.sample(ids, min(group_size, len(ids))), limit)
+            try:
+                if kind == "pattern":
+                    improved = self._pattern_move(group[0], 2 * limit)
+                elif kind == "shifts":
+                    improved = self._shifts_move(group[0])
+                else:
+                    improved = self._group_move(group, limit, days)
+            finally:
+                with self.lock:
+                    busy.difference_update(group)
             took = max(0.01, time.monotonic() - started)
             rates[kind] = 0.9 * rates[kind] + 0.1 * (improved > 0) / took
             if improved > 0:
-                moves += 1
-                objective -= improved
-                gained += improved
-                if gained > min_gain * objective:
-                    last_better, gained = time.monotonic(), 0.0
-                if on_improvement is not None:
-                    on_improvement(improved)
-        return moves
+                with self.lock:
+                    progress.improved(improved)
 
     def _group_move(self, group: list[str], seconds: float, days: range | None = None) -> float:
         """Re-solve ``group`` together against the rest, on ``days`` (default: the whole
-        period) with their other days as placed; the improvement made (0 if none)."""
-        days = days or range(self.p.num_days)
-        before = {staff_id: self._take(staff_id, days) for staff_id in group}
-        old = self._cost(group, before, days)
-        for staff_id in group:  # back in the roster for the hint only
-            for day, code in before[staff_id]:
-                self.roster[staff_id, day] = code
-        result = self._solve(group, seconds, days, hint=True, exact=True)
-        for staff_id in group:
-            for day, _ in before[staff_id]:
-                del self.roster[staff_id, day]
-        accepted = result is not None and result[0] <= old
-        for staff_id in group:
-            self._put(staff_id, result[1][staff_id] if accepted else before[staff_id])
-        return old - result[0] if accepted else 0.0
+        period) with their other days as placed; the improvement made (0 if none).
 
-    def _window_move(self, ids: list[str], size: int, seconds: float) -> float:
-        """Re-solve a few members together over a few weeks, half the time around a shift left
-        short and with members who could work it; the improvement made (0 if none)."""
-        short = [i for i, row in enumerate(self.p.coverage) if self.placed[i] < row.required]
+        The group stays in the roster while it is solved, so a move solved beside it plans
+        against the whole roster; the result is costed against the roster as it is then."""
+        days = days or range(self.p.num_days)
+        result = self._solve(group, seconds, days, hint=True, exact=True)
+        if result is None:
+            return 0.0
+        with self.lock:
+            before = {staff_id: self._take(staff_id, days) for staff_id in group}
+            old = self._cost(group, before, days)
+            new = self._cost(group, result[1], days)
+            accepted = new <= old
+            for staff_id in group:
+                self._put(staff_id, result[1][staff_id] if accepted else before[staff_id])
+        return old - new if accepted else 0.0
+
+    def _move_for(self, kind: str, ids: list[str], group_size: int) -> tuple[list[str], range]:
+        """The members a move of ``kind`` re-plans, among ``ids``, and on which days: one member
+        over the period for a pattern or shifts move; for a window move, a few weeks, half the
+        time around a shift left short and with members who could work it."""
+        whole = range(self.p.num_days)
+        if kind in ("pattern", "shifts"):
+            return [self.rng.choice(ids)], whole
+        if kind != "window":
+            return self.rng.sample(ids, min(group_size, len(ids))), whole
+        size = self.window_group_size
         group: list[str] = []
+        short = [i for i, row in enumerate(self.p.coverage) if self.placed[i] < row.required]
         if short and self.rng.random() < 0.5:
             row = self.p.coverage[self.rng.choice(short)]
             centre = row.day
@@ -787,7 +837,7 @@ class StaffByStaff:
             centre = self.rng.randrange(self.p.num_days)
         others = [s for s in ids if s not in group]
         group += self.rng.sample(others, min(len(others), size - len(group)))
-        return self._group_move(group, seconds, self._window_around(centre))
+        return group, self._window_around(centre)
 
     def _window_around(self, day: int) -> range:
         """``window_days`` of whole weeks holding ``day``, at a random place within them."""
@@ -828,12 +878,34 @@ class StaffByStaff:
         """Take one member's cells out, ``plan`` new ones from them (with their restricted
         objective) and keep whichever is no worse; the improvement made (0 if none)."""
         whole = range(self.p.num_days)
-        before = self._take(staff_id, whole)
-        old = self._cost([staff_id], {staff_id: before}, whole)
-        planned = plan(before)
-        accepted = planned is not None and planned[0] <= old
-        self._put(staff_id, planned[1] if accepted else before)
+        # Under the lock throughout: the member is out of the roster meanwhile, which a move
+        # prepared beside it must not see. (The programs hold the interpreter anyway.)
+        with self.lock:
+            before = self._take(staff_id, whole)
+            old = self._cost([staff_id], {staff_id: before}, whole)
+            planned = plan(before)
+            accepted = planned is not None and planned[0] <= old
+            self._put(staff_id, planned[1] if accepted else before)
         return old - planned[0] if accepted else 0.0
+
+
+def _side_by_side(work: Callable[[], None], workers: int) -> None:
+    """Run ``work`` in ``workers`` threads and wait for all; the first error is raised here."""
+    errors: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            work()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded) for _ in range(max(1, workers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _best_of_rounds(

@@ -237,7 +237,7 @@ def _solve_staff_by_staff(
         objective -= by
         recorder.record(objective, 0.0)
 
-    builder.improve(deadline, on_improvement=improved)
+    builder.improve(deadline, on_improvement=improved, workers=parameters.workers)
     if not builder.floors_met():
         return RosterSolution(status="UNKNOWN", wall_seconds=round(time.monotonic() - started, 3))
     penalties = builder.penalties()
@@ -317,7 +317,13 @@ def _construct(
         recorder.record(objective, 0.0)
 
     min_gain = parameters.short_construct_min_gain if patience is not None else 0.0
-    builder.improve(improve_until, on_improvement=improved, patience=patience, min_gain=min_gain)
+    builder.improve(
+        improve_until,
+        on_improvement=improved,
+        patience=patience,
+        min_gain=min_gain,
+        workers=parameters.workers,
+    )
     return builder
 
 

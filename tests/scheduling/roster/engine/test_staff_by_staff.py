@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from ortools.sat.python import cp_model
 
 from scheduling.engine.roster import curtois, neighbourhood, solve
@@ -174,11 +175,46 @@ def test_window_moves_keep_every_rule_across_their_edges_and_never_worsen():
     assert builder._group_move(ids, seconds=2.0, days=range(28, 56)) >= 0
     assert curtois.violations(instance, builder.roster) == []
     for _ in range(12):
-        assert builder._window_move(ids, size=3, seconds=1.0) >= 0
+        group, days = builder._move_for("window", ids, group_size=2)
+        assert len(days) == builder.window_days
+        assert builder._group_move(group, seconds=1.0, days=days) >= 0
     assert curtois.violations(instance, builder.roster) == []
     worked = Counter((day, code) for (_, day), code in builder.roster.items())
     assert builder.placed == [worked[row.day, row.shift] for row in builder.p.coverage]
     assert builder.objective() == curtois.penalty(instance, builder.roster) <= built
+
+
+def test_a_group_still_in_the_roster_is_solved_against_the_same_coverage_as_one_taken_out():
+    instance = _long_instance()
+    builder = StaffByStaff(curtois.to_problem(instance), seed=4)
+    assert builder.construct(time.monotonic() + 30)
+    group, days = ["A", "C"], range(28, 56)
+    placed, _ = builder._restricted(group, days, exact=True)
+    for staff_id in group:
+        builder._take(staff_id, days)
+    taken, _ = builder._restricted(group, days, exact=True)
+    assert placed.coverage == taken.coverage
+    # Everyone else placed is counted: the rows ask the group for less than the problem's.
+    start = (taken.start_date - builder.p.start_date).days
+    original = {(row.day, row.shift, row.skill): row.required for row in builder.p.coverage}
+    assert any(
+        row.required < original[row.day + start, row.shift, row.skill] for row in taken.coverage
+    )
+
+
+def test_moves_solved_side_by_side_keep_every_rule_and_the_coverage_counts():
+    instance = _long_instance(long_shifts=True)
+    builder = StaffByStaff(curtois.to_problem(instance), seed=2)
+    assert builder.construct(time.monotonic() + 30, workers=2)
+    built = builder.objective()
+    improvements = []
+    moves = builder.improve(time.monotonic() + 6, on_improvement=improvements.append, workers=2)
+    assert moves == len(improvements) > 0
+    assert curtois.violations(instance, builder.roster) == []
+    worked = Counter((day, code) for (_, day), code in builder.roster.items())
+    assert builder.placed == [worked[row.day, row.shift] for row in builder.p.coverage]
+    assert builder.objective() == curtois.penalty(instance, builder.roster)
+    assert builder.objective() == pytest.approx(built - sum(improvements))
 
 
 def test_an_exact_window_may_use_all_that_the_rest_of_the_period_leaves():
