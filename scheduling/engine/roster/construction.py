@@ -778,8 +778,13 @@ class StaffByStaff:
             limit = min(seconds, deadline - time.monotonic())
             kind = self.rng.choices(list(rates), weights=[max(r, 0.05) for r in rates.values()])[0]
             with self.lock:
-                group, days = self._move_for(kind, [s for s in ids if s not in busy], group_size)
-                busy.update(group)
+                free = [s for s in ids if s not in busy]
+                if free:
+                    group, days = self._move_for(kind, free, group_size)
+                    busy.update(group)
+            if not free:  # the other threads are moving everyone
+                time.sleep(0.01)
+                continue
             started = time.monotonic()
             try:
                 if kind == "pattern":

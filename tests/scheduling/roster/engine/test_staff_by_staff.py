@@ -16,7 +16,7 @@ from scheduling.engine.roster.construction import StaffByStaff, _within_caps
 from scheduling.engine.roster.model import build_model
 from scheduling.engine.roster.solver import _best_roster
 
-from .helpers import FAST
+from .helpers import FAST, cover, problem, staff
 
 TINY = Path(__file__).resolve().parents[3] / "data" / "curtois_tiny.txt"
 
@@ -215,6 +215,18 @@ def test_moves_solved_side_by_side_keep_every_rule_and_the_coverage_counts():
     assert builder.placed == [worked[row.day, row.shift] for row in builder.p.coverage]
     assert builder.objective() == curtois.penalty(instance, builder.roster)
     assert builder.objective() == pytest.approx(built - sum(improvements))
+
+
+def test_threads_with_nobody_left_to_move_wait_for_the_others():
+    two = problem([staff("A"), staff("B")], days=14, coverage=cover(range(14), required=1))
+    builder = StaffByStaff(two, seed=1)
+    assert builder.construct(time.monotonic() + 10)
+    built = builder.objective()
+    # Three threads, two members: a group move holds both, and the others find nobody free.
+    builder.improve(time.monotonic() + 1.0, workers=3)
+    assert builder.objective() <= built
+    worked = Counter(day for _, day in builder.roster)
+    assert builder.placed == [worked[row.day] for row in two.coverage]
 
 
 def test_an_exact_window_may_use_all_that_the_rest_of_the_period_leaves():
