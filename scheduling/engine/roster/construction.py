@@ -873,8 +873,7 @@ class StaffByStaff:
                 option_of[self.lengths[worked[day]]] if day in worked else None
                 for day in range(self.p.num_days)
             ]
-            with self.lock:
-                values = self._shift_values(member, codes)
+            values = self._shift_values(member, codes)  # _replan holds the lock
             return self._shifts_by_program(member, codes, values, options, groups)
 
         return self._replan(staff_id, plan)

@@ -353,9 +353,9 @@ def test_improvement_stops_after_a_spell_without_enough_gain():
 
 def test_a_whole_model_search_stopped_before_a_roster_of_its_own_keeps_the_start():
     instance = curtois.parse_file(TINY)
-    problem = curtois.to_problem(instance)
-    roster_model = build_model(problem)
-    builder = StaffByStaff(problem, seed=3)
+    tiny = curtois.to_problem(instance)
+    roster_model = build_model(tiny)
+    builder = StaffByStaff(tiny, seed=3)
     assert builder.construct(time.monotonic() + 10)
     start = neighbourhood.complete(roster_model, builder.roster, 5)
     assert start.objective == builder.objective()
