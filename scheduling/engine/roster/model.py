@@ -33,6 +33,9 @@ class RosterModel:
     def objective_expr(self, name: str) -> LinearTerm:
         return cp_model.LinearExpr.sum(self.objective_parts.get(name, []))
 
+    def total_objective(self) -> LinearTerm:
+        return cp_model.LinearExpr.sum([self.objective_expr(part) for part in self.objective_parts])
+
 
 class _Builder:
     def __init__(self, problem: RosterProblem, diagnostic: bool) -> None:

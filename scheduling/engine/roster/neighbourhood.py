@@ -8,6 +8,7 @@ round that times out shrinks it. The model's own global bound from the first sol
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -52,15 +53,17 @@ def improve(
     workers: int,
     seed: int,
     on_improvement: Callable[[Incumbent], None],
+    floor: float = -math.inf,
 ) -> Incumbent:
-    """Improve ``incumbent`` until ``deadline`` with one search thread per worker.
+    """Improve ``incumbent`` until ``deadline``, or until it reaches ``floor`` (a proven lower
+    bound), with one search thread per worker.
 
     CP-SAT releases the interpreter lock while it solves, so the threads' neighbourhoods are
     solved in parallel; they share the incumbent and the adaptive neighbourhood sizes.
     """
     if len(roster_model.x) > MAX_VARIABLES:
         return incumbent
-    search = _Search(roster_model, incumbent, deadline, seed, on_improvement)
+    search = _Search(roster_model, incumbent, deadline, seed, on_improvement, floor)
     threads = [
         threading.Thread(target=search.run, args=(seed + k,), daemon=True)
         for k in range(max(1, workers))
@@ -73,8 +76,9 @@ def improve(
 
 
 class _Search:
-    def __init__(self, roster_model, incumbent, deadline, seed, on_improvement) -> None:
+    def __init__(self, roster_model, incumbent, deadline, seed, on_improvement, floor) -> None:
         self.roster_model = roster_model
+        self.floor = floor
         self.incumbent = incumbent
         self.deadline = deadline
         self.on_improvement = on_improvement
@@ -100,7 +104,7 @@ class _Search:
 
     def run(self, seed: int) -> None:
         rng = random.Random(seed)
-        while time.monotonic() < self.deadline - 0.5:
+        while time.monotonic() < self.deadline - 0.5 and self.incumbent.objective > self.floor:
             kind = rng.choices(("staff", "days", "block"), weights=(5, 3, 2))[0]
             with self.lock:
                 free = self._neighbourhood(kind, rng)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from . import construction, neighbourhood
+from . import columns, construction, neighbourhood
 from .diagnosis import explain_infeasibility, precheck_messages
 from .model import RosterModel, build_model
 from .problem import ProgressPoint, RosterProblem, RosterSolution
@@ -51,6 +51,18 @@ class SolveParameters:
     staff_by_staff_only_from: int = 60_000
     # After a staff-by-staff start, the share of the time limit left to the whole-model search.
     whole_model_share: float = 0.25
+    # Up to a month and this many shift variables, the start comes from column generation over
+    # each member's whole rosters, for at most ``column_share`` of the time limit (it stops
+    # sooner once its bound is proven). That bound is reported; a dive fixing one column per
+    # member (at most ``dive_share``), then the whole model restricted to the cells of the
+    # rosters mixed and dived (at most ``restricted_share``) give the start. Beyond, the
+    # pricing solves take too long to prove the bound in the time. ``column_share`` 0 disables
+    # it.
+    columns_up_to_days: int = 31
+    columns_up_to_variables: int = 20_000
+    column_share: float = 0.4
+    dive_share: float = 0.15
+    restricted_share: float = 0.15
 
 
 class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
@@ -61,11 +73,14 @@ class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
         self.on_progress = on_progress
         self.points: list[ProgressPoint] = []
         self.started = time.monotonic()
+        # A bound proven before the search (column generation's); CP-SAT's may be lower.
+        self.floor = 0.0
 
     def on_solution_callback(self) -> None:
         self.record(self.ObjectiveValue(), self.BestObjectiveBound())
 
     def record(self, objective: float, bound: float) -> None:
+        bound = max(bound, self.floor)
         point = ProgressPoint(round(time.monotonic() - self.started, 3), objective, bound)
         self.points.append(point)
         if self.on_progress is not None:
@@ -102,12 +117,18 @@ def solve(
     constructed = False
     handover = search_started + parameters.time_limit_seconds * parameters.first_solve_share
     start = None
+    proven_bound = None
     if problem.previous is not None:
         _start_from_repaired_roster(roster_model, deadline, parameters)
     elif staff_by_staff:
-        start = _start_staff_by_staff(
-            problem, roster_model, parameters, search_started, deadline, recorder
-        )
+        if _columns_apply(problem, parameters, size):
+            start, proven_bound = _start_from_columns(
+                problem, roster_model, parameters, search_started, deadline, recorder
+            )
+        if start is None:
+            start = _start_staff_by_staff(
+                problem, roster_model, parameters, time.monotonic(), deadline, recorder
+            )
     if start is not None:
         constructed = problem.num_days >= parameters.construct_from_days
         handover = time.monotonic() + parameters.time_limit_seconds * parameters.first_solve_share
@@ -127,9 +148,9 @@ def solve(
         stopper.set()
     incumbent = _best_roster(solver, status, start)
     values = None
+    bound = max(solver.best_objective_bound, proven_bound or 0)
     if incumbent is not None and status != cp_model.OPTIMAL:
-        if use_neighbourhoods and time.monotonic() < deadline - 1.0:
-            bound = solver.best_objective_bound
+        if use_neighbourhoods and time.monotonic() < deadline - 1.0 and incumbent.objective > bound:
             incumbent = neighbourhood.improve(
                 roster_model,
                 incumbent,
@@ -137,10 +158,11 @@ def solve(
                 parameters.workers,
                 parameters.seed,
                 lambda better: recorder.record(better.objective, bound),
+                floor=bound,
             )
         values = incumbent.values
         status = cp_model.FEASIBLE
-    solution = _read_solution(roster_model, solver, status, values)
+    solution = _read_solution(roster_model, solver, status, values, proven_bound)
     solution.progress = recorder.points
     if solution.status == "INFEASIBLE":
         solution.explanation = explain_infeasibility(problem, parameters.diagnosis_seconds)
@@ -262,6 +284,59 @@ def _staff_by_staff_applies(problem: RosterProblem) -> bool:
     )
 
 
+def _columns_apply(problem: RosterProblem, parameters: SolveParameters, size: int) -> bool:
+    return (
+        parameters.column_share > 0
+        and problem.num_days <= parameters.columns_up_to_days
+        and size <= parameters.columns_up_to_variables
+        and columns.applies(problem)
+    )
+
+
+def _start_from_columns(
+    problem: RosterProblem,
+    roster_model: RosterModel,
+    parameters: SolveParameters,
+    started: float,
+    deadline: float,
+    recorder: _ProgressRecorder,
+) -> tuple[neighbourhood.Incumbent | None, int | None]:
+    """Column generation's proven bound (None if none) and a start made the model's hint (None
+    if none was found in time): the roster of its dive, bettered by the whole model restricted
+    to the cells of the rosters the master mixes and the dive's.
+
+    The bound also becomes a constraint on the objective: a search that reaches it stops,
+    proven optimal.
+    """
+    limit = parameters.time_limit_seconds
+    generation = columns.ColumnGeneration(problem, parameters.workers)
+    result = generation.bound(started + limit * parameters.column_share)
+    if result is None:
+        return None, None
+    bound = result.integer_bound()
+    if bound is not None:
+        roster_model.model.add(roster_model.total_objective() >= bound)
+        recorder.floor = bound
+    dived = generation.dive(min(deadline, time.monotonic() + limit * parameters.dive_share))
+    start = None
+    if dived is not None:
+        start = neighbourhood.complete(roster_model, dived, max(1.0, deadline - time.monotonic()))
+    cells = result.support | {(sid, day, code) for (sid, day), code in (dived or {}).items()}
+    if start is not None:
+        start.hint(roster_model.model)
+    seconds = min(limit * parameters.restricted_share, deadline - time.monotonic())
+    if seconds > 0:
+        within = columns.solve_within(
+            roster_model, cells, seconds, parameters.workers, parameters.seed
+        )
+        if within is not None and (start is None or within.objective < start.objective):
+            start = within
+    if start is not None:
+        recorder.record(start.objective, 0.0)
+        start.hint(roster_model.model)
+    return start, bound
+
+
 def _start_staff_by_staff(
     problem: RosterProblem,
     roster_model: RosterModel,
@@ -361,8 +436,10 @@ def _read_solution(
     solver: cp_model.CpSolver,
     status,
     values: list[int] | None = None,
+    proven_bound: int | None = None,
 ) -> RosterSolution:
-    """The roster from the solver, or from ``values`` (a better neighbourhood-search roster)."""
+    """The roster from the solver, or from ``values`` (a better neighbourhood-search roster);
+    its bound is the better of the solver's and ``proven_bound`` (column generation's)."""
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return RosterSolution(status=name)
@@ -381,7 +458,7 @@ def _read_solution(
         part: value_of(roster_model.objective_expr(part)) for part in roster_model.objective_parts
     }
     objective = float(sum(penalties.values()))
-    bound = min(solver.best_objective_bound, objective)
+    bound = min(max(solver.best_objective_bound, proven_bound or 0), objective)
     if objective <= bound:
         name = "OPTIMAL"
     return RosterSolution(

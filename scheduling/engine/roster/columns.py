@@ -1,0 +1,371 @@
+"""Column generation over each staff member's whole rosters: a strong lower bound and a start.
+
+Coverage is the only part of the roster problem that staff members share. The master linear
+program mixes, for each member, whole rosters of that member ("columns") and pays for each
+coverage row's shortfall and excess. A member's pricing problem is the member's own part of the
+roster model (every hard rule, the member's own preferences) solved by CP-SAT, with the coverage
+rows' dual values as rewards for the cells worked.
+
+The master's optimum is the relaxation over the rosters each member can actually work. The
+roster model's own linear relaxation misses the shortfall that the run, weekend and workload rules
+force together (on the Curtois-Qu instances it bounds the objective near 0 where the best rosters
+cost over 1,000); this one lies within a few per cent of them. The rosters it mixes also show where
+good rosters lie: the whole model restricted to their cells finds one in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from .model import RosterModel, build_model
+from .neighbourhood import Incumbent
+from .problem import RosterProblem, StaffMember
+
+Cell = tuple[str, int, str]  # staff id, day, shift code
+# A shortfall below a hard coverage floor costs this much in the master: it stays feasible from
+# the first columns on, and the floors hold once columns that meet them are found.
+FLOOR_WEIGHT = 1_000_000
+# Longest single pricing solve: a member's month solves in milliseconds, a quarter in tenths.
+PRICING_SECONDS = 2.0
+# Dual values are smoothed towards those of the best bound so far (Wentges): far fewer rounds.
+SMOOTHING = 0.5
+TOLERANCE = 1e-6
+# Pricing rounds after each fixing of the dive, at most.
+DIVE_ROUNDS = 3
+# Each fixing of the dive fixes the heaviest columns of one in this many free members.
+DIVE_FIX_SHARE = 5
+
+
+@dataclass(frozen=True)
+class Column:
+    staff_id: str
+    cells: frozenset[tuple[int, str]]  # (day, shift code) worked
+    cost: float  # the member's own objective terms: preferences, soft minima
+
+
+@dataclass
+class ColumnBound:
+    """What the column generation proved and found, when it stopped."""
+
+    bound: float = -math.inf  # proven lower bound on the roster objective
+    lp_objective: float = math.inf
+    converged: bool = False
+    rounds: int = 0
+    # Cells worked in a column the final master mixes in: where the restricted search looks.
+    support: set[Cell] = field(default_factory=set)
+
+    def integer_bound(self) -> int | None:
+        """The bound rounded up: every weight is a whole number."""
+        if self.bound == -math.inf:
+            return None
+        return math.ceil(self.bound - TOLERANCE)
+
+
+def applies(problem: RosterProblem) -> bool:
+    """The objective must split by member apart from coverage: no team-wide fairness term."""
+    return problem.fairness_weight <= 0 and problem.previous is None and len(problem.staff) > 0
+
+
+class ColumnGeneration:
+    """The master and one pricing model per member, kept between the bound and the dive."""
+
+    def __init__(self, problem: RosterProblem, workers: int = 1) -> None:
+        self.master = _Master(problem)
+        self.pricers = {m.id: _Pricer(problem, m, self.master) for m in problem.staff}
+        self.workers = max(1, workers)
+
+    def bound(
+        self, deadline: float, on_bound: Callable[[float], None] | None = None
+    ) -> ColumnBound | None:
+        """Generate columns until the master's bound is proven (or ``deadline``); None when
+        some member has no roster at all within the hard rules (the diagnosis then explains
+        why)."""
+        pricers = list(self.pricers.values())
+        with ThreadPoolExecutor(self.workers) as pool:
+            first = _price_all(pool, pricers, self.master.opening_duals(), deadline)
+            if any(price is None for price in first):
+                return None
+            for price in first:
+                self.master.add(price.column)
+            return self._iterate(pool, pricers, deadline, on_bound)
+
+    def _iterate(self, pool, pricers, deadline, on_bound) -> ColumnBound:
+        master = self.master
+        result = ColumnBound()
+        best_duals: list[float] | None = None
+        smoothing = SMOOTHING
+        while time.monotonic() < deadline:
+            result.rounds += 1
+            result.lp_objective, duals, member_duals = master.solve()
+            priced_at = duals
+            if best_duals is not None:
+                priced_at = [
+                    smoothing * b + (1 - smoothing) * d
+                    for b, d in zip(best_duals, duals, strict=True)
+                ]
+            prices = _price_all(pool, pricers, priced_at, deadline)
+            if any(price is None for price in prices):
+                break  # out of time mid-round: no bound from this round
+            bound = master.lagrangian(priced_at, sum(price.lower for price in prices))
+            if bound > result.bound:
+                result.bound, best_duals = bound, priced_at
+                if on_bound is not None:
+                    on_bound(bound)
+            added = master.add_improving(prices, duals, member_duals)
+            if _proven(result) or (added == 0 and smoothing == 0):
+                result.converged = True
+                break
+            # No column from smoothed duals is a mispricing: price at the master's own next.
+            smoothing = SMOOTHING if added else 0
+        result.support = master.support()
+        return result
+
+    def dive(self, deadline: float) -> dict[tuple[str, int], str] | None:
+        """A roster of one column per member, or None if time runs out first.
+
+        Each step fixes the heaviest column of the master's mix (and every member whose mix is
+        already a single column), then prices the members still free at the new duals until
+        no column improves the mix.
+        """
+        fixed: dict[str, Column] = {}
+        with ThreadPoolExecutor(self.workers) as pool:
+            while len(fixed) < len(self.pricers):
+                if not self._reprice(pool, fixed, deadline):
+                    return None
+                for column in self.master.to_fix(fixed):
+                    self.master.fix(column)
+                    fixed[column.staff_id] = column
+        return {
+            (column.staff_id, day): code for column in fixed.values() for day, code in column.cells
+        }
+
+    def _reprice(self, pool, fixed: dict[str, Column], deadline: float) -> bool:
+        free = [pricer for staff_id, pricer in self.pricers.items() if staff_id not in fixed]
+        for _ in range(DIVE_ROUNDS):
+            _, duals, member_duals = self.master.solve()
+            prices = _price_all(pool, free, duals, deadline)
+            if any(price is None for price in prices):
+                return False
+            if not self.master.add_improving(prices, duals, member_duals):
+                return True
+        self.master.solve()
+        return time.monotonic() < deadline
+
+
+def _price_all(pool, pricers, duals: list[float], deadline: float) -> list[_Price | None]:
+    return list(pool.map(lambda pricer: pricer.price(duals, deadline), pricers))
+
+
+def _proven(result: ColumnBound) -> bool:
+    """Another round cannot raise the whole-number bound past the master's own optimum."""
+    rounded = result.integer_bound()
+    return rounded is not None and rounded >= math.ceil(result.lp_objective - TOLERANCE)
+
+
+@dataclass
+class _Price:
+    column: Column
+    lower: float  # proven lower bound on the pricing objective
+
+
+class _Pricer:
+    """One member's part of the roster model, solved again with each round's rewards."""
+
+    def __init__(self, problem: RosterProblem, member: StaffMember, master: _Master) -> None:
+        own = replace(
+            problem,
+            staff=[member],
+            coverage=[],
+            leave={cell for cell in problem.leave if cell[0] == member.id},
+            preferences=[p for p in problem.preferences if p.staff_id == member.id],
+            locked=[cell for cell in problem.locked if cell.staff_id == member.id],
+            previous=None,
+            fairness_weight=0,
+        )
+        self.member = member
+        self.roster_model = build_model(own)
+        self.own_cost = self.roster_model.total_objective()
+        self.keys = list(self.roster_model.x)
+        self.rows = [master.rows_for(member, day, code) for _, day, code in self.keys]
+        self.solver = cp_model.CpSolver()
+        self.solver.parameters.num_workers = 1
+
+    def price(self, duals: list[float], deadline: float) -> _Price | None:
+        """The member's roster of least reduced cost (None when none was found in time)."""
+        rewards = [sum(duals[r] for r in rows) for rows in self.rows]
+        variables = [self.roster_model.x[key] for key in self.keys]
+        model = self.roster_model.model
+        model.minimize(self.own_cost - cp_model.LinearExpr.weighted_sum(variables, rewards))
+        self.solver.parameters.max_time_in_seconds = min(
+            PRICING_SECONDS, deadline - time.monotonic()
+        )
+        if self.solver.parameters.max_time_in_seconds <= 0:
+            return None
+        status = self.solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        cells = frozenset(
+            (day, code)
+            for (_, day, code), var in self.roster_model.x.items()
+            if self.solver.boolean_value(var)
+        )
+        column = Column(self.member.id, cells, float(self.solver.value(self.own_cost)))
+        # CP-SAT scales a fractional objective to whole numbers: its bound is kept a hair lower.
+        return _Price(column, self.solver.best_objective_bound - 1e-3)
+
+
+class _Master:
+    """The master linear program: each member's mix of columns, and every coverage row with its
+    shortfall and excess. GLOP re-solves it from the last basis as columns are added."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.problem = problem
+        self.members = {member.id: member for member in problem.staff}
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.objective = self.lp.Objective()
+        self.objective.SetMinimization()
+        self.by_cell: dict[tuple[int, str], list[tuple[int, str | None]]] = defaultdict(list)
+        self.rows = [self._row(index, row) for index, row in enumerate(problem.coverage)]
+        self.convexity = {member.id: self.lp.Constraint(1, 1) for member in problem.staff}
+        self.columns: dict[str, list[tuple[Column, pywraplp.Variable]]] = {
+            member.id: [] for member in problem.staff
+        }
+        # Each member's columns of positive weight in the last optimum, with their weights.
+        self.mixed: dict[str, list[tuple[Column, float]]] = {}
+
+    def _row(self, index: int, row) -> pywraplp.Constraint:
+        self.by_cell[row.day, row.shift].append((index, row.skill))
+        constraint = self.lp.Constraint(row.required, row.required)
+        slacks = [(row.required - row.minimum, 1, row.under_weight)]
+        if row.minimum > 0:
+            slacks.append((row.minimum, 1, FLOOR_WEIGHT))
+        slacks.append((self.lp.infinity(), -1, row.over_weight))
+        for upper, sign, weight in slacks:
+            slack = self.lp.NumVar(0, upper, "")
+            constraint.SetCoefficient(slack, sign)
+            self.objective.SetCoefficient(slack, weight)
+        return constraint
+
+    def rows_for(self, member: StaffMember, day: int, code: str) -> list[int]:
+        """The coverage rows a member's shift on a day counts for."""
+        return [
+            index
+            for index, skill in self.by_cell.get((day, code), ())
+            if skill is None or skill in member.skills
+        ]
+
+    def opening_duals(self) -> list[float]:
+        """Rewards for the first columns: each row worth half its shortfall weight."""
+        return [row.under_weight / 2 for row in self.problem.coverage]
+
+    def _column_rows(self, column: Column) -> list[int]:
+        member = self.members[column.staff_id]
+        return [r for day, code in column.cells for r in self.rows_for(member, day, code)]
+
+    def add(self, column: Column) -> None:
+        weight = self.lp.NumVar(0, self.lp.infinity(), "")
+        self.objective.SetCoefficient(weight, column.cost)
+        self.convexity[column.staff_id].SetCoefficient(weight, 1)
+        for index in self._column_rows(column):
+            self.rows[index].SetCoefficient(weight, 1)
+        self.columns[column.staff_id].append((column, weight))
+
+    def add_improving(self, prices: list[_Price], duals: list[float], member_duals) -> int:
+        """Add each priced column of negative reduced cost; how many were added."""
+        added = 0
+        for price in prices:
+            if self.reduced_cost(price.column, duals, member_duals) < -TOLERANCE:
+                self.add(price.column)
+                added += 1
+        return added
+
+    def to_fix(self, fixed: dict[str, Column]) -> list[Column]:
+        """Every free member's column of the mix that is already whole, or else the heaviest
+        columns of a fifth of the free members'."""
+        heaviest = sorted(
+            (
+                max(mix, key=lambda pair: pair[1])
+                for sid, mix in self.mixed.items()
+                if sid not in fixed
+            ),
+            key=lambda pair: -pair[1],
+        )
+        whole = [column for column, weight in heaviest if weight > 1 - TOLERANCE]
+        if whole:
+            return whole
+        return [column for column, _ in heaviest[: max(1, len(heaviest) // DIVE_FIX_SHARE)]]
+
+    def fix(self, chosen: Column) -> None:
+        for column, weight in self.columns[chosen.staff_id]:
+            if column is chosen:
+                weight.SetBounds(1, 1)
+            else:
+                weight.SetBounds(0, 0)
+
+    def solve(self) -> tuple[float, list[float], dict[str, float]]:
+        """The master's optimum, the coverage rows' duals and each member's."""
+        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+            raise RuntimeError("the master linear program has no optimum")  # it has slacks
+        # Read now: adding a column invalidates the solution.
+        self.mixed = {
+            staff_id: [
+                (column, value)
+                for column, weight in pairs
+                if (value := weight.solution_value()) > TOLERANCE
+            ]
+            for staff_id, pairs in self.columns.items()
+        }
+        duals = [row.dual_value() for row in self.rows]
+        member_duals = {sid: row.dual_value() for sid, row in self.convexity.items()}
+        return self.objective.Value(), duals, member_duals
+
+    def reduced_cost(self, column: Column, duals: list[float], member_duals) -> float:
+        covered = sum(duals[index] for index in self._column_rows(column))
+        return column.cost - covered - member_duals[column.staff_id]
+
+    def lagrangian(self, duals: list[float], pricing_total: float) -> float:
+        """The Lagrangian bound at ``duals``: each member's cheapest roster under them (their
+        proven lower bounds summed in ``pricing_total``) plus the rows' own terms."""
+        total = pricing_total
+        for row, dual in zip(self.problem.coverage, duals, strict=True):
+            if dual < -row.over_weight - TOLERANCE:
+                return -math.inf
+            total += dual * row.required
+            total += min(0.0, row.under_weight - dual) * (row.required - row.minimum)
+            total += min(0.0, FLOOR_WEIGHT - dual) * row.minimum
+        return total
+
+    def support(self) -> set[Cell]:
+        return {
+            (column.staff_id, day, code)
+            for mix in self.mixed.values()
+            for column, _ in mix
+            for day, code in column.cells
+        }
+
+
+def solve_within(
+    roster_model: RosterModel, cells: set[Cell], seconds: float, workers: int, seed: int
+) -> Incumbent | None:
+    """The whole model with every shift outside ``cells`` ruled out: a far smaller search."""
+    model = roster_model.model.clone()
+    for key, var in roster_model.x.items():
+        if key not in cells:
+            domain = model.proto.variables[var.Index()].domain
+            domain[0] = domain[1] = 0
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return Incumbent.of(solver)

@@ -1,0 +1,99 @@
+"""Column generation: its bound holds, its dive and restricted search give rosters that keep
+every rule, and the solver stops as soon as a roster reaches the bound."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from scheduling.engine.roster import SolveParameters, curtois, solve
+from scheduling.engine.roster.columns import ColumnGeneration, solve_within
+from scheduling.engine.roster.model import build_model
+
+from .helpers import cover, problem, staff
+
+TINY = Path(__file__).resolve().parents[3] / "data" / "curtois_tiny.txt"
+WHOLE_MODEL_ONLY = SolveParameters(time_limit_seconds=20, workers=2, seed=1, column_share=0)
+
+
+def _weekend_shortage_problem():
+    """Two nurses, two weekends each needing two, one weekend each at most: four missing."""
+    nurses = [staff("A", max_weekends=1), staff("B", max_weekends=1)]
+    weekend_days = [5, 6, 12, 13]
+    return problem(nurses, days=14, coverage=cover(weekend_days, required=2))
+
+
+def test_the_bound_counts_the_shortfall_the_weekend_rule_forces():
+    generation = ColumnGeneration(_weekend_shortage_problem(), workers=2)
+    result = generation.bound(time.monotonic() + 20)
+    assert result.converged
+    assert result.integer_bound() == 400
+
+
+def test_a_roster_at_the_bound_is_returned_proven_optimal_at_once():
+    parameters = SolveParameters(time_limit_seconds=30, workers=2, seed=1)
+    solution = solve(_weekend_shortage_problem(), parameters)
+    assert solution.status == "OPTIMAL"
+    assert solution.objective == solution.bound == 400
+    assert solution.wall_seconds < 10
+
+
+def _random_variant(seed: int):
+    """The tiny instance with random coverage: a different problem for each seed."""
+    instance = curtois.parse_file(TINY)
+    rng = random.Random(seed)
+    instance.cover = [replace(row, requirement=rng.randint(0, 3)) for row in instance.cover]
+    return instance
+
+
+def test_the_bound_never_exceeds_the_proven_optimum():
+    for seed in range(4):
+        instance = _random_variant(seed)
+        optimum = solve(curtois.to_problem(instance), WHOLE_MODEL_ONLY)
+        assert optimum.status == "OPTIMAL"
+        generation = ColumnGeneration(curtois.to_problem(instance), workers=2)
+        result = generation.bound(time.monotonic() + 20)
+        assert result.converged
+        assert result.integer_bound() <= optimum.objective
+        assert result.lp_objective >= result.bound - 1e-6
+
+
+def test_the_dive_gives_a_roster_that_keeps_every_rule():
+    for seed in range(4):
+        instance = _random_variant(seed)
+        generation = ColumnGeneration(curtois.to_problem(instance), workers=2)
+        generation.bound(time.monotonic() + 20)
+        roster = generation.dive(time.monotonic() + 20)
+        assert roster is not None
+        assert curtois.violations(instance, roster) == []
+
+
+def test_the_restricted_search_uses_only_the_cells_it_is_given():
+    instance = curtois.parse_file(TINY)
+    roster_problem = curtois.to_problem(instance)
+    roster_model = build_model(roster_problem)
+    allowed = {key for key in roster_model.x if key[2] == "D"}  # no night shifts at all
+    found = solve_within(roster_model, allowed, 5.0, 1, 0)
+    assert found is not None
+    worked = {key for key, var in roster_model.x.items() if found.values[var.Index()]}
+    assert worked and worked <= allowed
+
+
+def test_a_member_with_no_roster_at_all_gives_no_bound():
+    impossible = staff("A", min_minutes=8 * 480)  # eight day shifts in a week of seven days
+    generation = ColumnGeneration(problem([impossible, staff("B")], coverage=cover(range(7))))
+    assert generation.bound(time.monotonic() + 10) is None
+
+
+def test_the_solver_reports_the_column_bound_and_keeps_every_rule():
+    instance = curtois.parse_file(TINY)
+    parameters = SolveParameters(time_limit_seconds=10, workers=2, seed=1)
+    solution = solve(curtois.to_problem(instance), parameters)
+    assert solution.has_roster
+    assert curtois.violations(instance, solution.assignments) == []
+    assert curtois.penalty(instance, solution.assignments) == solution.objective
+    generation = ColumnGeneration(curtois.to_problem(instance), workers=2)
+    proven = generation.bound(time.monotonic() + 10).integer_bound()
+    assert solution.bound >= proven
