@@ -197,6 +197,9 @@ class _Pricer:
         self.rows = [master.rows_for(member, day, code) for _, day, code in self.keys]
         self.solver = cp_model.CpSolver()
         self.solver.parameters.num_workers = 1
+        # The same small model is solved again each round with only its objective changed:
+        # presolving it every time costs more than it saves (a third of the time on a month).
+        self.solver.parameters.cp_model_presolve = False
 
     def price(self, duals: list[float], deadline: float) -> _Price | None:
         """The member's roster of least reduced cost (None when none was found in time)."""
