@@ -67,7 +67,7 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     known = best_known()
     print(
-        "| instance | days | objective | best known | gap | CP-SAT bound | hard violations | wall s |"  # noqa: E501
+        "| instance | days | objective | best known | gap | lower bound | hard violations | wall s |"  # noqa: E501
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for number in args.only:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -82,12 +81,10 @@ class ColumnGeneration:
         self.pricers = {m.id: _Pricer(problem, m, self.master) for m in problem.staff}
         self.workers = max(1, workers)
 
-    def bound(
-        self, deadline: float, on_bound: Callable[[float], None] | None = None
-    ) -> ColumnBound | None:
+    def bound(self, deadline: float) -> ColumnBound | None:
         """Generate columns until the master's bound is proven (or ``deadline``); None when
-        some member has no roster at all within the hard rules (the diagnosis then explains
-        why)."""
+        some member has no roster within the hard rules (the diagnosis then explains why) or
+        none was found in time."""
         pricers = list(self.pricers.values())
         with ThreadPoolExecutor(self.workers) as pool:
             first = _price_all(pool, pricers, self.master.opening_duals(), deadline)
@@ -95,9 +92,9 @@ class ColumnGeneration:
                 return None
             for price in first:
                 self.master.add(price.column)
-            return self._iterate(pool, pricers, deadline, on_bound)
+            return self._iterate(pool, pricers, deadline)
 
-    def _iterate(self, pool, pricers, deadline, on_bound) -> ColumnBound:
+    def _iterate(self, pool, pricers: list[_Pricer], deadline: float) -> ColumnBound:
         master = self.master
         result = ColumnBound()
         best_duals: list[float] | None = None
@@ -117,8 +114,6 @@ class ColumnGeneration:
             bound = master.lagrangian(priced_at, sum(price.lower for price in prices))
             if bound > result.bound:
                 result.bound, best_duals = bound, priced_at
-                if on_bound is not None:
-                    on_bound(bound)
             added = master.add_improving(prices, duals, member_duals)
             if _proven(result) or (added == 0 and smoothing == 0):
                 result.converged = True
@@ -131,9 +126,9 @@ class ColumnGeneration:
     def dive(self, deadline: float) -> dict[tuple[str, int], str] | None:
         """A roster of one column per member, or None if time runs out first.
 
-        Each step fixes the heaviest column of the master's mix (and every member whose mix is
-        already a single column), then prices the members still free at the new duals until
-        no column improves the mix.
+        Each step prices the members still free at the master's duals until no column
+        improves the mix (three rounds at most), then fixes every free member whose mix is a
+        single column, or else the heaviest columns of a fifth of the free members' mixes.
         """
         fixed: dict[str, Column] = {}
         with ThreadPoolExecutor(self.workers) as pool:
