@@ -25,7 +25,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from .model import RosterModel, build_model
-from .neighbourhood import Incumbent
+from .neighbourhood import Incumbent, solve_with_fixed
 from .problem import RosterProblem, StaffMember
 
 Cell = tuple[str, int, str]  # staff id, day, shift code
@@ -68,13 +68,12 @@ class ColumnBound:
         return math.ceil(self.bound - TOLERANCE)
 
 
-def applies(problem: RosterProblem) -> bool:
-    """The objective must split by member apart from coverage: no team-wide fairness term."""
-    return problem.fairness_weight <= 0 and problem.previous is None and len(problem.staff) > 0
-
-
 class ColumnGeneration:
-    """The master and one pricing model per member, kept between the bound and the dive."""
+    """The master and one pricing model per member, kept between the bound and the dive.
+
+    The objective must split by member apart from coverage: no team-wide fairness term and no
+    repair (the solver only calls it where staff-by-staff search applies, for the same reason).
+    """
 
     def __init__(self, problem: RosterProblem, workers: int = 1) -> None:
         self.master = _Master(problem)
@@ -354,16 +353,5 @@ def solve_within(
     roster_model: RosterModel, cells: set[Cell], seconds: float, workers: int, seed: int
 ) -> Incumbent | None:
     """The whole model with every shift outside ``cells`` ruled out: a far smaller search."""
-    model = roster_model.model.clone()
-    for key, var in roster_model.x.items():
-        if key not in cells:
-            domain = model.proto.variables[var.Index()].domain
-            domain[0] = domain[1] = 0
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return Incumbent.of(solver)
+    ruled_out = {var.Index(): 0 for key, var in roster_model.x.items() if key not in cells}
+    return solve_with_fixed(roster_model, ruled_out, seconds, workers, seed)

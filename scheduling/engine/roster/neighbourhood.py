@@ -189,15 +189,30 @@ def _solve_neighbourhood(
 
 def complete(roster_model: RosterModel, roster: dict[tuple[str, int], str], seconds: float):
     """Every model variable's value for a roster given by its cells (None if it breaks a rule)."""
+    fixed = {
+        var.Index(): int(roster.get((staff_id, day)) == code)
+        for (staff_id, day, code), var in roster_model.x.items()
+    }
+    return solve_with_fixed(roster_model, fixed, seconds)
+
+
+def solve_with_fixed(
+    roster_model: RosterModel,
+    fixed: dict[int, int],
+    seconds: float,
+    workers: int = 1,
+    seed: int = 0,
+) -> Incumbent | None:
+    """The best roster of a clone of the model with the variables ``fixed`` (index -> value);
+    None if none was found in ``seconds``."""
     model = roster_model.model.clone()
-    for (staff_id, day, code), var in roster_model.x.items():
-        value = int(roster.get((staff_id, day)) == code)
-        domain = model.proto.variables[var.Index()].domain
-        domain[0] = value
-        domain[1] = value
+    for index, value in fixed.items():
+        domain = model.proto.variables[index].domain  # a Boolean: [lower, upper]
+        domain[0] = domain[1] = value
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    solver.parameters.num_workers = 1
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

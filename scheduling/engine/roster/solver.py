@@ -168,7 +168,7 @@ def solve(
             )
         values = incumbent.values
         status = cp_model.FEASIBLE
-    solution = _read_solution(roster_model, solver, status, values, proven_bound)
+    solution = _read_solution(roster_model, solver, status, values, bound)
     solution.progress = recorder.points
     if solution.status == "INFEASIBLE":
         solution.explanation = explain_infeasibility(problem, parameters.diagnosis_seconds)
@@ -291,11 +291,11 @@ def _staff_by_staff_applies(problem: RosterProblem) -> bool:
 
 
 def _columns_apply(problem: RosterProblem, parameters: SolveParameters, size: int) -> bool:
+    """Column generation's size limits (its objective condition is staff-by-staff's)."""
     return (
         parameters.column_share > 0
         and problem.num_days <= parameters.columns_up_to_days
         and size <= parameters.columns_up_to_variables
-        and columns.applies(problem)
     )
 
 
@@ -329,7 +329,7 @@ def _start_from_columns(
         start = neighbourhood.complete(roster_model, dived, max(1.0, deadline - time.monotonic()))
     cells = result.support | {(sid, day, code) for (sid, day), code in (dived or {}).items()}
     if start is not None:
-        start.hint(roster_model.model)
+        start.hint(roster_model.model)  # the restricted search's clone starts from it too
     seconds = min(limit * parameters.restricted_share, deadline - time.monotonic())
     if seconds > 0:
         within = columns.solve_within(
@@ -337,9 +337,9 @@ def _start_from_columns(
         )
         if within is not None and (start is None or within.objective < start.objective):
             start = within
+            start.hint(roster_model.model)
     if start is not None:
         recorder.record(start.objective, 0.0)
-        start.hint(roster_model.model)
     return start, bound
 
 
@@ -442,10 +442,10 @@ def _read_solution(
     solver: cp_model.CpSolver,
     status,
     values: list[int] | None = None,
-    proven_bound: int | None = None,
+    bound: float = 0.0,
 ) -> RosterSolution:
-    """The roster from the solver, or from ``values`` (a better neighbourhood-search roster);
-    its bound is the better of the solver's and ``proven_bound`` (column generation's)."""
+    """The roster from the solver, or from ``values`` (a better neighbourhood-search roster),
+    with ``bound``: the better of the solver's and column generation's."""
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return RosterSolution(status=name)
@@ -464,7 +464,7 @@ def _read_solution(
         part: value_of(roster_model.objective_expr(part)) for part in roster_model.objective_parts
     }
     objective = float(sum(penalties.values()))
-    bound = min(max(solver.best_objective_bound, proven_bound or 0), objective)
+    bound = min(bound, objective)
     if objective <= bound:
         name = "OPTIMAL"
     return RosterSolution(
