@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import time
+from collections import Counter
 from pathlib import Path
 
 from ortools.sat.python import cp_model
@@ -57,3 +59,17 @@ def test_the_search_keeps_every_rule_and_reports_only_better_rosters():
     }
     assert curtois.violations(instance, roster) == []
     assert curtois.penalty(instance, roster) == round(best.objective)
+
+
+def test_the_kind_of_round_that_improves_gets_the_larger_share():
+    _, roster_model, start = _hinted_model_and_start()
+    search = neighbourhood._Search(roster_model, start, time.monotonic(), 0, print, 0)
+    rng = random.Random(0)
+    before = Counter(search._kind(rng) for _ in range(2000))
+    assert before.most_common(1)[0][0] == "staff"  # the largest weight before any round
+    search.rounds.update({"staff": 30, "days": 30, "block": 30})
+    search.improving_rounds.update({"days": 12})
+    after = Counter(search._kind(rng) for _ in range(2000))
+    # days: 3 * 13/31 against staff 5 * 1/31 and block 2 * 1/31: 85 % of the rounds.
+    assert 0.81 < after["days"] / 2000 < 0.89
+    assert after["staff"] > after["block"] > 0
