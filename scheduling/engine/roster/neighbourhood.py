@@ -131,8 +131,8 @@ class _Search:
                 grow = 1.15 if status == cp_model.OPTIMAL else 0.9
                 limit = len(self.staff_ids) if kind == "staff" else self.num_days
                 self.sizes[kind] = min(max(2.0, self.sizes[kind] * grow), limit)
-                # Equal moves are taken too: they let the search drift across plateaus.
                 self.rounds[kind] += 1
+                # Equal moves are taken too: they let the search drift across plateaus.
                 if result is not None and result.objective <= self.incumbent.objective:
                     improved = result.objective < self.incumbent.objective
                     self.incumbent = result
