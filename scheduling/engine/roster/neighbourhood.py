@@ -184,25 +184,8 @@ def _solve_neighbourhood(
     workers: int,
     seed: int,
 ) -> tuple[int, Incumbent | None]:
-    model = roster_model.model.clone()
-    proto = model.proto
-    for index in all_cells:
-        if index not in free:
-            value = incumbent.values[index]
-            domain = proto.variables[index].domain  # a Boolean: [lower, upper]
-            domain[0] = value
-            domain[1] = value
-    incumbent.hint(model)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    for key, value in SUBSOLVE_PARAMETERS.items():
-        setattr(solver.parameters, key, value)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return status, None
-    return status, Incumbent.of(solver)
+    fixed = {index: incumbent.values[index] for index in all_cells if index not in free}
+    return _solve_clone(roster_model, fixed, seconds, workers, seed, incumbent, SUBSOLVE_PARAMETERS)
 
 
 def complete(roster_model: RosterModel, roster: dict[tuple[str, int], str], seconds: float):
@@ -219,22 +202,41 @@ def solve_with_fixed(
     fixed: dict[int, int],
     seconds: float,
     workers: int = 1,
-    seed: int = 0,
+    seed: int | None = None,
 ) -> Incumbent | None:
     """The best roster of a clone of the model with the variables ``fixed`` (index -> value);
     None if none was found in ``seconds``."""
+    return _solve_clone(roster_model, fixed, seconds, workers, seed)[1]
+
+
+def _solve_clone(
+    roster_model: RosterModel,
+    fixed: dict[int, int],
+    seconds: float,
+    workers: int,
+    seed: int | None,
+    hint: Incumbent | None = None,
+    parameters: dict | None = None,
+) -> tuple[int, Incumbent | None]:
+    """Solve a clone of the model with the variables ``fixed``, from ``hint`` if given: the
+    status and the roster found (None if none). ``seed`` None keeps CP-SAT's own."""
     model = roster_model.model.clone()
     for index, value in fixed.items():
         domain = model.proto.variables[index].domain  # a Boolean: [lower, upper]
         domain[0] = domain[1] = value
+    if hint is not None:
+        hint.hint(model)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = seed
+    if seed is not None:
+        solver.parameters.random_seed = seed
+    for key, value in (parameters or {}).items():
+        setattr(solver.parameters, key, value)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return Incumbent.of(solver)
+        return status, None
+    return status, Incumbent.of(solver)
 
 
 def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> Incumbent | None:
@@ -263,19 +265,14 @@ def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> 
             for (staff_id, day, _), var in roster_model.x.items()
             if staff_id in staff_ids or day in days
         }
-        model = roster_model.model.clone()
-        for (staff_id, day, code), var in roster_model.x.items():
-            if var.Index() not in free:
-                value = int(previous.get((staff_id, day)) == code)
-                domain = model.proto.variables[var.Index()].domain
-                domain[0] = value
-                domain[1] = value
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
-        solver.parameters.num_workers = workers
-        status = solver.solve(model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return Incumbent.of(solver)
+        fixed = {
+            var.Index(): int(previous.get((staff_id, day)) == code)
+            for (staff_id, day, code), var in roster_model.x.items()
+            if var.Index() not in free
+        }
+        repaired = solve_with_fixed(roster_model, fixed, deadline - time.monotonic(), workers)
+        if repaired is not None:
+            return repaired
         if time.monotonic() >= deadline:
             break
     return None
