@@ -108,12 +108,14 @@ def best_pattern(
     # Per day and state, how it was reached: the state of the day before and the option worked.
     came_from = np.zeros((rules.num_days, *shape), dtype=np.int16)
     largest = max(sizes)
+    most = _most_days_worked(rules)
     for day in range(rules.num_days):
         new = np.full(shape, -np.inf)
         # Only the units still able to end within the range: those below the minimum minus all
-        # the rest of the period could do are dead.
-        low = max(0, rules.min_units - largest * (rules.num_days - day))
-        high = largest * day + 1  # no pattern has more units by the day before
+        # the rest of the period could do are dead. No pattern has more units by the day before
+        # than its longest shifts on every day the run rules let it work.
+        low = max(0, rules.min_units - largest * most[rules.num_days - day])
+        high = largest * most[day] + 1
         step = _Step(new, came_from[day], len(sizes), low, high)
         sources = [(None, -1, start)] if day == 0 else _reached(states, best)
         for state, position, current in sources:
@@ -127,6 +129,17 @@ def best_pattern(
                 step.relax(states.index[target], current, position, 0.0, 0, 0, -1)
         best = new
     return _trace_back(rules, states, best, came_from, sizes)
+
+
+def _most_days_worked(rules: PatternRules) -> list[int]:
+    """For each number of days, the most of them any pattern can work under the longest run and
+    the shortest rest (leave aside): runs of the longest length with the shortest rest between
+    them, from the first day."""
+    longest = rules.max_consecutive or rules.num_days
+    cycle = longest + max(1, rules.min_days_off)
+    return [
+        days // cycle * longest + min(longest, days % cycle) for days in range(rules.num_days + 1)
+    ]
 
 
 def _reached(states: _States, best) -> list:
@@ -166,9 +179,11 @@ class _Step:
         candidate = current[first:last, : columns - weekend] + value
         best = self.best[target, first + units : last + units, weekend:]
         better = candidate > best
-        best[better] = candidate[better]
+        # Masked copies in place: quicker than boolean indexing, which gathers the values first.
+        np.copyto(best, candidate, where=better)
         how = (position + 1) * (self.options + 1) + option + 1
-        self.came_from[target, first + units : last + units, weekend:][better] = how
+        came_from = self.came_from[target, first + units : last + units, weekend:]
+        np.copyto(came_from, how, where=better, casting="unsafe")
 
 
 def _trace_back(rules, states, best, came_from, sizes) -> list[int | None] | None:

@@ -9,7 +9,12 @@ from collections import Counter
 
 import pytest
 
-from scheduling.engine.roster.patterns import PatternRules, best_pattern, best_shifts
+from scheduling.engine.roster.patterns import (
+    PatternRules,
+    _most_days_worked,
+    best_pattern,
+    best_shifts,
+)
 
 
 def _runs(pattern: tuple[bool, ...]):
@@ -179,3 +184,20 @@ def test_best_shifts_keeps_every_maximum_and_succession_rule(seed):
         assert unlimited is None or any(
             m is not None and unlimited.count(c) > m for c, m in enumerate(maxima)
         )
+
+
+@pytest.mark.parametrize("longest,rest", [(None, 1), (1, 1), (2, 3), (3, 2), (5, 2)])
+def test_the_most_days_worked_bound_is_the_most_any_pattern_works(longest, rest):
+    """The program skips work totals beyond this bound; it must never be below the truth."""
+    most = _most_days_worked(
+        PatternRules(
+            num_days=12, min_units=0, max_units=12, max_consecutive=longest, min_days_off=rest
+        )
+    )
+    for days in range(13):
+        rules = PatternRules(
+            num_days=days, min_units=0, max_units=days, max_consecutive=longest, min_days_off=rest
+        )
+        patterns = itertools.product([None, 0], repeat=days)
+        worked = [sum(o is not None for o in p) for p in patterns if _allowed(rules, p, [1])]
+        assert most[days] == max(worked, default=0)
