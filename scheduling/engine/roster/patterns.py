@@ -109,6 +109,10 @@ def best_pattern(
     came_from = np.zeros((rules.num_days, *shape), dtype=np.int16)
     largest = max(sizes)
     most = _most_days_worked(rules)
+    # The states offered a move the day before: cheaper to keep than to find by searching every
+    # state's values (a state offered only moves from nothing holds nothing, and its own moves
+    # then offer nothing either).
+    reached: set[int] = set()
     for day in range(rules.num_days):
         new = np.full(shape, -np.inf)
         # Only the units still able to end within the range: those below the minimum minus all
@@ -117,7 +121,11 @@ def best_pattern(
         low = max(0, rules.min_units - largest * most[rules.num_days - day])
         high = largest * most[day] + 1
         step = _Step(new, came_from[day], len(sizes), low, high)
-        sources = [(None, -1, start)] if day == 0 else _reached(states, best)
+        sources = (
+            [(None, -1, start)]
+            if day == 0
+            else [(states.all[i], i, best[i]) for i in sorted(reached)]
+        )
         for state, position, current in sources:
             if day not in rules.forced_off and (target := states.after_work(state)) is not None:
                 weekend = int(_starts_weekend(rules, day, state))
@@ -127,7 +135,7 @@ def best_pattern(
                         step.relax(states.index[target], current, position, *move)
             if day not in rules.forced_on and (target := states.after_rest(state)) is not None:
                 step.relax(states.index[target], current, position, 0.0, 0, 0, -1)
-        best = new
+        best, reached = new, step.targets
     return _trace_back(rules, states, best, came_from, sizes)
 
 
@@ -140,11 +148,6 @@ def _most_days_worked(rules: PatternRules) -> list[int]:
     return [
         days // cycle * longest + min(longest, days % cycle) for days in range(rules.num_days + 1)
     ]
-
-
-def _reached(states: _States, best) -> list:
-    """(state, its index, its values) for each state some pattern reaches."""
-    return [(s, i, best[i]) for i, s in enumerate(states.all) if np.isfinite(best[i]).any()]
 
 
 def _starts_weekend(rules: PatternRules, day: int, before: _State | None) -> bool:
@@ -168,6 +171,7 @@ class _Step:
     options: int
     low: int  # the fewest units still worth extending
     high: int  # the most units reached so far, plus one
+    targets: set[int] = field(default_factory=set)  # the states offered a move
 
     def relax(self, target, current, position, value, units, weekend, option) -> None:
         """Offer ``current`` (units x weekends values of one state) moved to ``target``."""
@@ -176,6 +180,7 @@ class _Step:
         last = min(rows - units, self.high)
         if first >= last:
             return
+        self.targets.add(target)
         candidate = current[first:last, : columns - weekend] + value
         best = self.best[target, first + units : last + units, weekend:]
         better = candidate > best
