@@ -766,17 +766,20 @@ class StaffByStaff:
         patience: float | None,
     ) -> None:
         """One thread of :meth:`improve`: moves of members no other thread is moving."""
-        # Each kind of move is chosen in proportion to its recent rate of improving moves per
-        # second: group moves do better over a few months, pattern and window moves over a
-        # year, where a whole-period group's model is slow to solve.
-        rates = {"group": 1.0, "pattern": 1.0, "shifts": 1.0}
-        if self.windowed:
-            rates["window"] = 1.0
+        # Each kind of move gets a share of the time in proportion to what it recently gained
+        # per second: group moves do better over a few months, pattern and window moves over a
+        # year, where a whole-period group's model is slow to solve. A kind is therefore chosen
+        # in proportion to that rate over its seconds per move (each kind is tried once
+        # first), and each keeps a twentieth of the best kind's share so that it is tried
+        # again as the roster changes.
+        kinds = ["group", "pattern", "shifts", *(["window"] if self.windowed else [])]
+        gains: dict[str, float] = {}  # recent gain per move
+        durations: dict[str, float] = {}  # recent seconds per move
         while time.monotonic() < deadline - 0.2:
             if patience is not None and time.monotonic() - progress.last_better > patience:
                 break
             limit = min(seconds, deadline - time.monotonic())
-            kind = self.rng.choices(list(rates), weights=[max(r, 0.05) for r in rates.values()])[0]
+            kind = self._next_kind(kinds, gains, durations)
             with self.lock:
                 free = [s for s in ids if s not in busy]
                 if free:
@@ -796,11 +799,27 @@ class StaffByStaff:
             finally:
                 with self.lock:
                     busy.difference_update(group)
-            took = max(0.01, time.monotonic() - started)
-            rates[kind] = 0.9 * rates[kind] + 0.1 * (improved > 0) / took
+            took = max(0.001, time.monotonic() - started)
+            gains[kind] = 0.9 * gains.get(kind, improved) + 0.1 * improved
+            durations[kind] = 0.9 * durations.get(kind, took) + 0.1 * took
             if improved > 0:
                 with self.lock:
                     progress.improved(improved)
+
+    def _next_kind(
+        self, kinds: list[str], gains: dict[str, float], durations: dict[str, float]
+    ) -> str:
+        """A kind not tried yet, else one drawn by its recent gain per second over its seconds
+        per move, with at least a twentieth of the best kind's weight for that rate."""
+        untried = [kind for kind in kinds if kind not in durations]
+        if untried:
+            return self.rng.choice(untried)
+        rates = {kind: gains[kind] / durations[kind] for kind in kinds}
+        floor = 0.05 * max(rates.values())
+        weights = [max(rates[kind], floor) / durations[kind] for kind in kinds]
+        if not any(weights):  # nothing has gained yet: by speed alone
+            weights = [1 / durations[kind] for kind in kinds]
+        return self.rng.choices(kinds, weights=weights)[0]
 
     def _group_move(self, group: list[str], seconds: float, days: range | None = None) -> float:
         """Re-solve ``group`` together against the rest, on ``days`` (default: the whole

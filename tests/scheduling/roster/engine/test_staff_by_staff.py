@@ -371,3 +371,25 @@ def test_a_whole_model_search_stopped_before_a_roster_of_its_own_keeps_the_start
     status = finished.solve(roster_model.model)
     best = _best_roster(finished, status, start)
     assert best.objective == finished.objective_value <= start.objective
+
+
+def test_each_kind_of_move_is_tried_once_and_then_gets_time_by_its_gain_per_second():
+    builder = StaffByStaff(curtois.to_problem(curtois.parse_file(TINY)), seed=4)
+    kinds = ["group", "pattern", "shifts"]
+    gains: dict[str, float] = {}
+    durations: dict[str, float] = {}
+    for _ in kinds:
+        kind = builder._next_kind(kinds, gains, durations)
+        assert kind not in durations
+        gains[kind], durations[kind] = 0.0, 1.0
+    # A second a move for nothing; 1000 a second in tenths of a second; 500 in hundredths.
+    gains.update(group=0.0, pattern=100.0, shifts=5.0)
+    durations.update(group=1.0, pattern=0.1, shifts=0.01)
+    seconds = Counter()
+    for _ in range(20_000):
+        kind = builder._next_kind(kinds, gains, durations)
+        seconds[kind] += durations[kind]
+    total = sum(seconds.values())
+    assert seconds["pattern"] / seconds["shifts"] == pytest.approx(2.0, rel=0.1)
+    # The kind that gains nothing keeps a twentieth of the best rate: 50 of 1550 seconds.
+    assert 0.02 < seconds["group"] / total < 0.05
