@@ -766,12 +766,10 @@ class StaffByStaff:
         patience: float | None,
     ) -> None:
         """One thread of :meth:`improve`: moves of members no other thread is moving."""
-        # Each kind of move gets a share of the time in proportion to what it recently gained
-        # per second: group moves do better over a few months, pattern and window moves over a
-        # year, where a whole-period group's model is slow to solve. A kind is therefore chosen
-        # in proportion to that rate over its seconds per move (each kind is tried once
-        # first), and each keeps a twentieth of the best kind's share so that it is tried
-        # again as the roster changes.
+        # Which kind pays differs with the period: group moves do better over a few months,
+        # pattern and window moves over a year, where a whole-period group's model is slow to
+        # solve. So each kind's share of the time follows what it recently gained (see
+        # _next_kind).
         kinds = ["group", "pattern", "shifts", *(["window"] if self.windowed else [])]
         gains: dict[str, float] = {}  # recent gain per move
         durations: dict[str, float] = {}  # recent seconds per move
@@ -810,7 +808,9 @@ class StaffByStaff:
         self, kinds: list[str], gains: dict[str, float], durations: dict[str, float]
     ) -> str:
         """A kind not tried yet, else one drawn by its recent gain per second over its seconds
-        per move, with at least a twentieth of the best kind's weight for that rate."""
+        per move, so that its share of the time (not of the moves) follows its gain per second;
+        each keeps at least a twentieth of the best kind's rate, to be tried again as the roster
+        changes."""
         untried = [kind for kind in kinds if kind not in durations]
         if untried:
             return self.rng.choice(untried)
