@@ -122,19 +122,21 @@ class ColumnGeneration:
         result.support = master.support()
         return result
 
-    def dive(self, deadline: float) -> dict[tuple[str, int], str] | None:
-        """A roster of one column per member, or None if time runs out first.
+    def dive(self, deadline: float) -> dict[tuple[str, int], str]:
+        """A roster of one column per member.
 
         Each step prices the members still free at the master's duals until no column
         improves the mix (three rounds at most), then fixes every free member whose mix is a
         single column, or else the heaviest columns of a fifth of the free members' mixes.
+        Once ``deadline`` passes, every member still free takes the heaviest column of its
+        last mix: a roster always comes back, and the restricted search sees its cells.
         """
         fixed: dict[str, Column] = {}
         with ThreadPoolExecutor(self.workers) as pool:
             while len(fixed) < len(self.pricers):
-                if not self._reprice(pool, fixed, deadline):
-                    return None
-                for column in self.master.to_fix(fixed):
+                in_time = self._reprice(pool, fixed, deadline)
+                chosen = self.master.to_fix(fixed) if in_time else self.master.heaviest(fixed)
+                for column in chosen:
                     self.master.fix(column)
                     fixed[column.staff_id] = column
         return {
@@ -166,8 +168,30 @@ def _proven(result: ColumnBound) -> bool:
 
 @dataclass
 class _Price:
-    column: Column
+    column: Column  # the best roster found
     lower: float  # proven lower bound on the pricing objective
+    # The other rosters the search met on its way to ``column``: offered to the master too.
+    others: list[Column] = field(default_factory=list)
+
+    def columns(self) -> list[Column]:
+        return [self.column, *self.others]
+
+
+class _Rosters(cp_model.CpSolverSolutionCallback):
+    """Collects the cells worked of every roster the pricing search finds."""
+
+    def __init__(self, roster_model: RosterModel, own_cost) -> None:
+        super().__init__()
+        self.x = roster_model.x
+        self.own_cost = own_cost
+        self.found: list[Column] = []
+
+    def on_solution_callback(self) -> None:
+        cells = frozenset(
+            (day, code) for (_, day, code), var in self.x.items() if self.boolean_value(var)
+        )
+        staff_id = next(iter(self.x))[0]
+        self.found.append(Column(staff_id, cells, float(self.value(self.own_cost))))
 
 
 class _Pricer:
@@ -206,17 +230,13 @@ class _Pricer:
         )
         if self.solver.parameters.max_time_in_seconds <= 0:
             return None
-        status = self.solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        rosters = _Rosters(self.roster_model, self.own_cost)
+        status = self.solver.solve(model, rosters)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not rosters.found:
             return None
-        cells = frozenset(
-            (day, code)
-            for (_, day, code), var in self.roster_model.x.items()
-            if self.solver.boolean_value(var)
-        )
-        column = Column(self.member.id, cells, float(self.solver.value(self.own_cost)))
+        *others, column = rosters.found
         # CP-SAT scales a fractional objective to whole numbers: its bound is kept a hair lower.
-        return _Price(column, self.solver.best_objective_bound - 1e-3)
+        return _Price(column, self.solver.best_objective_bound - 1e-3, others)
 
 
 class _Master:
@@ -279,15 +299,29 @@ class _Master:
         """Add each priced column of negative reduced cost; how many were added."""
         added = 0
         for price in prices:
-            if self.reduced_cost(price.column, duals, member_duals) < -TOLERANCE:
-                self.add(price.column)
-                added += 1
+            for column in price.columns():
+                if self.reduced_cost(column, duals, member_duals) < -TOLERANCE:
+                    self.add(column)
+                    added += 1
         return added
 
     def to_fix(self, fixed: dict[str, Column]) -> list[Column]:
         """Every free member's column of the mix that is already whole, or else the heaviest
         columns of a fifth of the free members'."""
-        heaviest = sorted(
+        heaviest = self._heaviest_pairs(fixed)
+        whole = [column for column, weight in heaviest if weight > 1 - TOLERANCE]
+        if whole:
+            return whole
+        return [column for column, _ in heaviest[: max(1, len(heaviest) // DIVE_FIX_SHARE)]]
+
+    def heaviest(self, fixed: dict[str, Column]) -> list[Column]:
+        """Each free member's heaviest column in the last optimum."""
+        return [column for column, _ in self._heaviest_pairs(fixed)]
+
+    def _heaviest_pairs(self, fixed: dict[str, Column]) -> list[tuple[Column, float]]:
+        """Each free member's heaviest column in the last optimum with its weight, heaviest
+        first."""
+        return sorted(
             (
                 max(mix, key=lambda pair: pair[1])
                 for sid, mix in self.mixed.items()
@@ -295,10 +329,6 @@ class _Master:
             ),
             key=lambda pair: -pair[1],
         )
-        whole = [column for column, weight in heaviest if weight > 1 - TOLERANCE]
-        if whole:
-            return whole
-        return [column for column, _ in heaviest[: max(1, len(heaviest) // DIVE_FIX_SHARE)]]
 
     def fix(self, chosen: Column) -> None:
         for column, weight in self.columns[chosen.staff_id]:

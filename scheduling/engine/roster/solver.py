@@ -324,10 +324,10 @@ def _start_from_columns(
         roster_model.model.add(roster_model.total_objective() >= bound)
         recorder.floor = bound
     dived = generation.dive(min(deadline, time.monotonic() + limit * parameters.dive_share))
-    start = None
-    if dived is not None:
-        start = neighbourhood.complete(roster_model, dived, max(1.0, deadline - time.monotonic()))
-    cells = result.support | {(sid, day, code) for (sid, day), code in (dived or {}).items()}
+    # None where the dive's roster breaks a hard coverage floor (its columns keep every
+    # member's own rules).
+    start = neighbourhood.complete(roster_model, dived, max(1.0, deadline - time.monotonic()))
+    cells = result.support | {(sid, day, code) for (sid, day), code in dived.items()}
     if start is not None:
         start.hint(roster_model.model)  # the restricted search's clone starts from it too
     seconds = min(limit * parameters.restricted_share, deadline - time.monotonic())

@@ -70,6 +70,39 @@ def test_the_dive_gives_a_roster_that_keeps_every_rule():
         assert curtois.violations(instance, roster) == []
 
 
+def test_a_dive_out_of_time_still_gives_every_member_a_roster_that_keeps_every_rule():
+    instance = _random_variant(0)
+    roster_problem = curtois.to_problem(instance)
+    generation = ColumnGeneration(roster_problem, workers=2)
+    generation.bound(time.monotonic() + 20)
+    roster = generation.dive(time.monotonic() - 1)  # the deadline has passed already
+    assert curtois.violations(instance, roster) == []
+    worked_by = {staff_id for staff_id, _ in roster}
+    assert worked_by <= {member.id for member in roster_problem.staff}
+    assert len(generation.master.columns) == len(roster_problem.staff)
+
+
+def test_pricing_offers_the_master_every_roster_its_search_meets():
+    instance = _random_variant(1)
+    generation = ColumnGeneration(curtois.to_problem(instance), workers=2)
+    pricer = next(iter(generation.pricers.values()))
+    duals = [row.under_weight / 2 for row in generation.master.problem.coverage]
+    price = pricer.price(duals, time.monotonic() + 10)
+    assert price.columns()[0] is price.column
+    assert {column.staff_id for column in price.columns()} == {pricer.member.id}
+    # The best roster comes from the proven optimum of the pricing objective.
+    rewards = {
+        (day, code): sum(duals[r] for r in rows)
+        for (_, day, code), rows in zip(pricer.keys, pricer.rows, strict=True)
+    }
+
+    def reduced(column):
+        return column.cost - sum(rewards[cell] for cell in column.cells)
+
+    assert all(reduced(price.column) <= reduced(other) + 1e-6 for other in price.others)
+    assert reduced(price.column) >= price.lower
+
+
 def test_the_restricted_search_uses_only_the_cells_it_is_given():
     instance = curtois.parse_file(TINY)
     roster_problem = curtois.to_problem(instance)
