@@ -180,8 +180,9 @@ class _Price:
 class _Rosters(cp_model.CpSolverSolutionCallback):
     """Collects the cells worked of every roster the pricing search finds."""
 
-    def __init__(self, roster_model: RosterModel, own_cost) -> None:
+    def __init__(self, staff_id: str, roster_model: RosterModel, own_cost) -> None:
         super().__init__()
+        self.staff_id = staff_id
         self.x = roster_model.x
         self.own_cost = own_cost
         self.found: list[Column] = []
@@ -190,8 +191,7 @@ class _Rosters(cp_model.CpSolverSolutionCallback):
         cells = frozenset(
             (day, code) for (_, day, code), var in self.x.items() if self.boolean_value(var)
         )
-        staff_id = next(iter(self.x))[0]
-        self.found.append(Column(staff_id, cells, float(self.value(self.own_cost))))
+        self.found.append(Column(self.staff_id, cells, float(self.value(self.own_cost))))
 
 
 class _Pricer:
@@ -230,7 +230,7 @@ class _Pricer:
         )
         if self.solver.parameters.max_time_in_seconds <= 0:
             return None
-        rosters = _Rosters(self.roster_model, self.own_cost)
+        rosters = _Rosters(self.member.id, self.roster_model, self.own_cost)
         status = self.solver.solve(model, rosters)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not rosters.found:
             return None
