@@ -51,15 +51,18 @@ class SolveParameters:
     staff_by_staff_only_from: int = 60_000
     # After a staff-by-staff start, the share of the time limit left to the whole-model search.
     whole_model_share: float = 0.25
-    # Up to a month and this many shift variables, the start comes from column generation over
-    # each member's whole rosters, for at most ``column_share`` of the time limit (it stops
-    # sooner once its bound is proven). That bound is reported; a dive fixing one column per
-    # member (at most ``dive_share``), then the whole model restricted to the cells of the
-    # rosters mixed and dived (at most ``restricted_share``) give the start. Beyond, the
-    # pricing solves take too long to prove the bound in the time. ``column_share`` 0 disables
-    # it.
-    columns_up_to_days: int = 31
+    # Up to eight weeks and this many shift variables, the start comes from column generation
+    # over each member's whole rosters, for at most ``column_share`` of the time limit (it
+    # stops sooner once its bound is proven). That bound is reported; a dive fixing one column
+    # per member (at most ``dive_share``), then the whole model restricted to the cells of the
+    # rosters mixed and dived (at most ``restricted_share``) give the start. A round prices
+    # every member, and a member's pricing solve grows with the square of the period, so the
+    # rounds' time is limited too, by staff members times days squared: beyond it the bound
+    # is not proven in the time (Curtois-Qu Instance15, 45 staff over 42 days, 79,380, gained
+    # from it; Instance17, 32 over 56 days, 100,352, lost). ``column_share`` 0 disables it.
+    columns_up_to_days: int = 56
     columns_up_to_variables: int = 20_000
+    columns_up_to_staff_days_squared: int = 80_000
     column_share: float = 0.4
     dive_share: float = 0.15
     restricted_share: float = 0.15
@@ -296,6 +299,7 @@ def _columns_apply(problem: RosterProblem, parameters: SolveParameters, size: in
         parameters.column_share > 0
         and problem.num_days <= parameters.columns_up_to_days
         and size <= parameters.columns_up_to_variables
+        and len(problem.staff) * problem.num_days**2 <= parameters.columns_up_to_staff_days_squared
     )
 
 
