@@ -11,6 +11,7 @@ from pathlib import Path
 from scheduling.engine.roster import SolveParameters, curtois, solve
 from scheduling.engine.roster.columns import ColumnGeneration, solve_within
 from scheduling.engine.roster.model import build_model
+from scheduling.engine.roster.solver import _columns_apply, _shift_variables
 
 from .helpers import cover, problem, staff
 
@@ -18,11 +19,12 @@ TINY = Path(__file__).resolve().parents[3] / "data" / "curtois_tiny.txt"
 WHOLE_MODEL_ONLY = SolveParameters(time_limit_seconds=20, workers=2, seed=1, column_share=0)
 
 
-def _weekend_shortage_problem():
-    """Two nurses, two weekends each needing two, one weekend each at most: four missing."""
+def _weekend_shortage_problem(weeks: int = 2):
+    """Two nurses, each weekend needing two, one weekend each at most: over two weeks four
+    missing."""
     nurses = [staff("A", max_weekends=1), staff("B", max_weekends=1)]
-    weekend_days = [5, 6, 12, 13]
-    return problem(nurses, days=14, coverage=cover(weekend_days, required=2))
+    weekend_days = [day for week in range(weeks) for day in (7 * week + 5, 7 * week + 6)]
+    return problem(nurses, days=7 * weeks, coverage=cover(weekend_days, required=2))
 
 
 def test_the_bound_counts_the_shortfall_the_weekend_rule_forces():
@@ -38,6 +40,26 @@ def test_a_roster_at_the_bound_is_returned_proven_optimal_at_once():
     assert solution.status == "OPTIMAL"
     assert solution.objective == solution.bound == 400
     assert solution.wall_seconds < 10
+
+
+def test_column_generation_reaches_eight_weeks_within_its_limits():
+    parameters = SolveParameters()
+    eight_weeks = _weekend_shortage_problem(weeks=8)
+    size = _shift_variables(eight_weeks)
+    assert _columns_apply(eight_weeks, parameters, size)
+    nine_weeks = _weekend_shortage_problem(weeks=9)
+    assert not _columns_apply(nine_weeks, parameters, _shift_variables(nine_weeks))
+    # Two members over 56 days: 6,272 staff members x days squared.
+    tighter = replace(parameters, columns_up_to_staff_days_squared=2 * 56**2 - 1)
+    assert not _columns_apply(eight_weeks, tighter, size)
+
+
+def test_an_eight_week_roster_at_the_column_bound_is_proven_optimal():
+    """Eight weekends of two each, two weekends worked in all: 28 missing at 100 each."""
+    parameters = SolveParameters(time_limit_seconds=30, workers=2, seed=1)
+    solution = solve(_weekend_shortage_problem(weeks=8), parameters)
+    assert solution.status == "OPTIMAL"
+    assert solution.objective == solution.bound == 2800
 
 
 def _random_variant(seed: int):
