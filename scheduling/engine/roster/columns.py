@@ -3,8 +3,10 @@
 Coverage is the only part of the roster problem that staff members share. The master linear
 program mixes, for each member, whole rosters of that member ("columns") and pays for each
 coverage row's shortfall and excess. A member's pricing problem is the member's own part of the
-roster model (every hard rule, the member's own preferences) solved by CP-SAT, with the coverage
-rows' dual values as rewards for the cells worked.
+roster problem (every hard rule, the member's own preferences) with the coverage rows' dual values
+as rewards for the cells worked. A state program solves it in a millisecond or so (``pricing``);
+where that cannot prove its roster optimal (tight limits per shift type), the member's part of the
+roster model, solved by CP-SAT, does.
 
 The master's optimum is the relaxation over the rosters each member can actually work. The
 roster model's own linear relaxation misses the shortfall that the run, weekend and workload rules
@@ -21,11 +23,14 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
+from scipy import sparse
 
 from .model import RosterModel, build_model
 from .neighbourhood import Incumbent, solve_with_fixed
+from .pricing import RosterPricer
 from .problem import RosterProblem, StaffMember
 
 Cell = tuple[str, int, str]  # staff id, day, shift code
@@ -101,13 +106,14 @@ class ColumnGeneration:
         while time.monotonic() < deadline:
             result.rounds += 1
             result.lp_objective, duals, member_duals = master.solve()
-            priced_at = duals
-            if best_duals is not None:
+            priced_at, priced_members = duals, member_duals
+            if best_duals is not None and smoothing > 0:
                 priced_at = [
                     smoothing * b + (1 - smoothing) * d
                     for b, d in zip(best_duals, duals, strict=True)
                 ]
-            prices = _price_all(pool, pricers, priced_at, deadline)
+                priced_members = None  # the smoothed duals' own are not known
+            prices = _price_all(pool, pricers, priced_at, deadline, priced_members)
             if any(price is None for price in prices):
                 break  # out of time mid-round: no bound from this round
             bound = master.lagrangian(priced_at, sum(price.lower for price in prices))
@@ -147,7 +153,7 @@ class ColumnGeneration:
         free = [pricer for staff_id, pricer in self.pricers.items() if staff_id not in fixed]
         for _ in range(DIVE_ROUNDS):
             _, duals, member_duals = self.master.solve()
-            prices = _price_all(pool, free, duals, deadline)
+            prices = _price_all(pool, free, duals, deadline, member_duals)
             if any(price is None for price in prices):
                 return False
             if not self.master.add_improving(prices, duals, member_duals):
@@ -156,8 +162,17 @@ class ColumnGeneration:
         return time.monotonic() < deadline
 
 
-def _price_all(pool, pricers, duals: list[float], deadline: float) -> list[_Price | None]:
-    return list(pool.map(lambda pricer: pricer.price(duals, deadline), pricers))
+def _price_all(
+    pool, pricers, duals: list[float], deadline: float, member_duals: dict[str, float] | None = None
+) -> list[_Price | None]:
+    """Each pricer's best column; ``member_duals`` (each member's convexity dual) lets a pricer
+    stop at the first column that improves the master."""
+    member_duals = member_duals or {}
+
+    def price(pricer: _Pricer) -> _Price | None:
+        return pricer.price(duals, deadline, member_duals.get(pricer.member.id, math.inf))
+
+    return list(pool.map(price, pricers))
 
 
 def _proven(result: ColumnBound) -> bool:
@@ -195,7 +210,9 @@ class _Rosters(cp_model.CpSolverSolutionCallback):
 
 
 class _Pricer:
-    """One member's part of the roster model, solved again with each round's rewards."""
+    """One member's best roster under each round's rewards: by the member's state program
+    (milliseconds), or where that cannot prove its roster optimal by the member's part of the
+    roster model, solved again with each round's objective."""
 
     def __init__(self, problem: RosterProblem, member: StaffMember, master: _Master) -> None:
         own = replace(
@@ -209,18 +226,54 @@ class _Pricer:
             fairness_weight=0,
         )
         self.member = member
+        self.program = RosterPricer(own, member)
         self.roster_model = build_model(own)
         self.own_cost = self.roster_model.total_objective()
         self.keys = list(self.roster_model.x)
         self.rows = [master.rows_for(member, day, code) for _, day, code in self.keys]
+        self._reward_matrix(len(master.rows))
         self.solver = cp_model.CpSolver()
         self.solver.parameters.num_workers = 1
         # The same small model is solved again each round with only its objective changed:
         # presolving it every time costs more than it saves (a third of the time on a month).
         self.solver.parameters.cp_model_presolve = False
 
-    def price(self, duals: list[float], deadline: float) -> _Price | None:
-        """The member's roster of least reduced cost (None when none was found in time)."""
+    def _reward_matrix(self, num_rows: int) -> None:
+        """Each shift variable's coverage rows, as a sparse matrix: its rewards in one product."""
+        position = {code: s for s, code in enumerate(self.program.codes)}
+        self.key_days = np.array([day for _, day, _ in self.keys], dtype=int)
+        self.key_shifts = np.array([position[code] for _, _, code in self.keys], dtype=int)
+        pairs = [(k, r) for k, rows in enumerate(self.rows) for r in rows]
+        self.incidence = sparse.csr_matrix(
+            (np.ones(len(pairs)), ([k for k, _ in pairs], [r for _, r in pairs])),
+            shape=(len(self.keys), num_rows),
+        )
+
+    def price(
+        self, duals: list[float], deadline: float, member_dual: float = math.inf
+    ) -> _Price | None:
+        """The member's roster of least reduced cost (None when none was found in time, or the
+        member has none within the rules). ``member_dual`` is the member's convexity dual: a
+        roster whose objective is below it improves the master and is enough."""
+        if time.monotonic() >= deadline:
+            return None
+        rewards = np.zeros((self.program.days, len(self.program.codes)))
+        rewards[self.key_days, self.key_shifts] = self.incidence @ np.asarray(duals)
+        priced = self.program.best(rewards, enough=member_dual - TOLERANCE)
+        if priced is None:
+            return None
+        improving = priced.objective < member_dual - TOLERANCE
+        proven = priced.objective <= priced.lower + TOLERANCE or priced.lower >= member_dual
+        if priced.within_limits and (improving or proven):
+            cells = frozenset((day, code) for day, code in priced.cells.items())
+            return _Price(Column(self.member.id, cells, priced.cost), priced.lower)
+        exact = self._solve(duals, deadline)
+        if exact is not None:
+            exact.lower = max(exact.lower, priced.lower)
+        return exact
+
+    def _solve(self, duals: list[float], deadline: float) -> _Price | None:
+        """The member's part of the roster model under the rewards of ``duals``."""
         rewards = [sum(duals[r] for r in rows) for rows in self.rows]
         variables = [self.roster_model.x[key] for key in self.keys]
         model = self.roster_model.model

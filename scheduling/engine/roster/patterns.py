@@ -34,14 +34,14 @@ class PatternRules:
 
 
 @dataclass(frozen=True)
-class _State:
+class RunState:
     working: bool
     run: int
     # The run started on day 0: it is exempt from the minimum run length.
     from_start: bool
 
 
-class _States:
+class RunStates:
     """The run states: working runs up to the longest allowed (or the shortest required, when
     unlimited), runs of days off up to the shortest required, and the short runs from day 0."""
 
@@ -50,14 +50,14 @@ class _States:
         self.rest = max(1, rules.min_days_off)
         self.longest = rules.max_consecutive
         top = self.longest if self.longest is not None else self.shortest
-        states = [_State(True, r, False) for r in range(1, top + 1)]
-        states += [_State(True, r, True) for r in range(1, min(self.shortest, top + 1))]
-        states += [_State(False, r, False) for r in range(1, self.rest + 1)]
-        states += [_State(False, r, True) for r in range(1, self.rest)]
+        states = [RunState(True, r, False) for r in range(1, top + 1)]
+        states += [RunState(True, r, True) for r in range(1, min(self.shortest, top + 1))]
+        states += [RunState(False, r, False) for r in range(1, self.rest + 1)]
+        states += [RunState(False, r, True) for r in range(1, self.rest)]
         self.all = states
         self.index = {state: i for i, state in enumerate(states)}
 
-    def after_work(self, state: _State | None) -> _State | None:
+    def after_work(self, state: RunState | None) -> RunState | None:
         """The state after working one more day (None: the rules forbid it)."""
         if state is None:
             return self._run(True, 1, from_start=True)
@@ -69,7 +69,7 @@ class _States:
             return None
         return self._run(True, 1, from_start=False)
 
-    def after_rest(self, state: _State | None) -> _State | None:
+    def after_rest(self, state: RunState | None) -> RunState | None:
         """The state after one more day off (None: the rules forbid it)."""
         if state is None:
             return self._run(False, 1, from_start=True)
@@ -79,7 +79,7 @@ class _States:
             return None
         return self._run(False, 1, from_start=False)
 
-    def _run(self, working: bool, run: int, from_start: bool) -> _State:
+    def _run(self, working: bool, run: int, from_start: bool) -> RunState:
         minimum = self.shortest if working else self.rest
         if run >= minimum:
             from_start = False  # long enough: where it started no longer matters
@@ -88,7 +88,7 @@ class _States:
             run = min(run, top)
         else:
             run = min(run, self.rest)
-        return _State(working, run, from_start)
+        return RunState(working, run, from_start)
 
 
 def best_pattern(
@@ -99,7 +99,7 @@ def best_pattern(
     the rules."""
     if rules.min_units > rules.max_units:
         return None
-    states = _States(rules)
+    states = RunStates(rules)
     weekend_top = rules.max_weekends if rules.max_weekends is not None else 0
     shape = (len(states.all), rules.max_units + 1, weekend_top + 1)
     start = np.full(shape[1:], -np.inf)
@@ -108,7 +108,7 @@ def best_pattern(
     # Per day and state, how it was reached: the state of the day before and the option worked.
     came_from = np.zeros((rules.num_days, *shape), dtype=np.int16)
     largest = max(sizes)
-    most = _most_days_worked(rules)
+    most = most_days_worked(rules)
     # The states offered a move the day before: cheaper to keep than to find by searching every
     # state's values (a state offered only moves from nothing holds nothing, and its own moves
     # then offer nothing either).
@@ -139,7 +139,7 @@ def best_pattern(
     return _trace_back(rules, states, best, came_from, sizes)
 
 
-def _most_days_worked(rules: PatternRules) -> list[int]:
+def most_days_worked(rules: PatternRules) -> list[int]:
     """For each number of days, the most of them any pattern can work under the longest run and
     the shortest rest (leave aside): runs of the longest length with the shortest rest between
     them, from the first day."""
@@ -150,7 +150,7 @@ def _most_days_worked(rules: PatternRules) -> list[int]:
     ]
 
 
-def _starts_weekend(rules: PatternRules, day: int, before: _State | None) -> bool:
+def _starts_weekend(rules: PatternRules, day: int, before: RunState | None) -> bool:
     """Working ``day`` adds a weekend: it is a weekend day and the day before was not worked
     within the same weekend."""
     if rules.max_weekends is None:

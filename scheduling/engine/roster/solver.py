@@ -51,18 +51,18 @@ class SolveParameters:
     staff_by_staff_only_from: int = 60_000
     # After a staff-by-staff start, the share of the time limit left to the whole-model search.
     whole_model_share: float = 0.25
-    # Up to eight weeks and this many shift variables, the start comes from column generation
-    # over each member's whole rosters, for at most ``column_share`` of the time limit (it
-    # stops sooner once its bound is proven). That bound is reported; a dive fixing one column
-    # per member (at most ``dive_share``), then the whole model restricted to the cells of the
-    # rosters mixed and dived (at most ``restricted_share``) give the start. A round prices
-    # every member, and a member's pricing solve grows with the square of the period, so the
-    # rounds' time is limited too, by staff members times days squared: beyond it the bound
-    # is not proven in the time (Curtois-Qu Instance15, 45 staff over 42 days, 79,380, gained
-    # from it; Instance17, 32 over 56 days, 100,352, lost). ``column_share`` 0 disables it.
-    columns_up_to_days: int = 56
+    # Up to twelve weeks and this many shift variables, the start comes from column
+    # generation over each member's whole rosters, for at most ``column_share`` of the time
+    # limit (it stops sooner once its bound is proven). That bound is reported; a dive fixing
+    # one column per member (at most ``dive_share``), then the whole model restricted to the
+    # cells of the rosters mixed and dived (at most ``restricted_share``) give the start. A
+    # round prices every member, and the rounds needed grow with the period, so the rounds'
+    # time is limited too, by staff members times days squared: beyond it the bound is not
+    # proven in the time (Curtois-Qu Instance18, 22 staff over 84 days, 155,232, gained from
+    # it; Instance19, 40 over 84 days, 282,240, lost). ``column_share`` 0 disables it.
+    columns_up_to_days: int = 84
     columns_up_to_variables: int = 20_000
-    columns_up_to_staff_days_squared: int = 80_000
+    columns_up_to_staff_days_squared: int = 170_000
     column_share: float = 0.4
     dive_share: float = 0.15
     restricted_share: float = 0.15

@@ -42,16 +42,16 @@ def test_a_roster_at_the_bound_is_returned_proven_optimal_at_once():
     assert solution.wall_seconds < 10
 
 
-def test_column_generation_reaches_eight_weeks_within_its_limits():
+def test_column_generation_reaches_twelve_weeks_within_its_limits():
     parameters = SolveParameters()
-    eight_weeks = _weekend_shortage_problem(weeks=8)
-    size = _shift_variables(eight_weeks)
-    assert _columns_apply(eight_weeks, parameters, size)
-    nine_weeks = _weekend_shortage_problem(weeks=9)
-    assert not _columns_apply(nine_weeks, parameters, _shift_variables(nine_weeks))
-    # Two members over 56 days: 6,272 staff members x days squared.
-    tighter = replace(parameters, columns_up_to_staff_days_squared=2 * 56**2 - 1)
-    assert not _columns_apply(eight_weeks, tighter, size)
+    twelve_weeks = _weekend_shortage_problem(weeks=12)
+    size = _shift_variables(twelve_weeks)
+    assert _columns_apply(twelve_weeks, parameters, size)
+    thirteen_weeks = _weekend_shortage_problem(weeks=13)
+    assert not _columns_apply(thirteen_weeks, parameters, _shift_variables(thirteen_weeks))
+    # Two members over 84 days: 14,112 staff members x days squared.
+    tighter = replace(parameters, columns_up_to_staff_days_squared=2 * 84**2 - 1)
+    assert not _columns_apply(twelve_weeks, tighter, size)
 
 
 def test_an_eight_week_roster_at_the_column_bound_is_proven_optimal():

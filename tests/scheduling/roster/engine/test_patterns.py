@@ -11,9 +11,9 @@ import pytest
 
 from scheduling.engine.roster.patterns import (
     PatternRules,
-    _most_days_worked,
     best_pattern,
     best_shifts,
+    most_days_worked,
 )
 
 
@@ -189,7 +189,7 @@ def test_best_shifts_keeps_every_maximum_and_succession_rule(seed):
 @pytest.mark.parametrize("longest,rest", [(None, 1), (1, 1), (2, 3), (3, 2), (5, 2)])
 def test_the_most_days_worked_bound_is_the_most_any_pattern_works(longest, rest):
     """The program skips work totals beyond this bound; it must never be below the truth."""
-    most = _most_days_worked(
+    most = most_days_worked(
         PatternRules(
             num_days=12, min_units=0, max_units=12, max_consecutive=longest, min_days_off=rest
         )
