@@ -80,9 +80,10 @@ class ColumnGeneration:
     repair (the solver only calls it where staff-by-staff search applies, for the same reason).
     """
 
-    def __init__(self, problem: RosterProblem, workers: int = 1) -> None:
+    def __init__(self, problem: RosterProblem, workers: int = 1, program: bool = True) -> None:
+        """``program`` False prices every member by CP-SAT alone (see ``_Pricer``)."""
         self.master = _Master(problem)
-        self.pricers = {m.id: _Pricer(problem, m, self.master) for m in problem.staff}
+        self.pricers = {m.id: _Pricer(problem, m, self.master, program) for m in problem.staff}
         self.workers = max(1, workers)
 
     def bound(self, deadline: float) -> ColumnBound | None:
@@ -214,7 +215,9 @@ class _Pricer:
     (milliseconds), or where that cannot prove its roster optimal by the member's part of the
     roster model, solved again with each round's objective."""
 
-    def __init__(self, problem: RosterProblem, member: StaffMember, master: _Master) -> None:
+    def __init__(
+        self, problem: RosterProblem, member: StaffMember, master: _Master, program: bool = True
+    ) -> None:
         own = replace(
             problem,
             staff=[member],
@@ -226,7 +229,7 @@ class _Pricer:
             fairness_weight=0,
         )
         self.member = member
-        self.program = RosterPricer(own, member)
+        self.program = RosterPricer(own, member) if program else None
         self.roster_model = build_model(own)
         self.own_cost = self.roster_model.total_objective()
         self.keys = list(self.roster_model.x)
@@ -240,6 +243,8 @@ class _Pricer:
 
     def _reward_matrix(self, num_rows: int) -> None:
         """Each shift variable's coverage rows, as a sparse matrix: its rewards in one product."""
+        if self.program is None:
+            return
         position = {code: s for s, code in enumerate(self.program.codes)}
         self.key_days = np.array([day for _, day, _ in self.keys], dtype=int)
         self.key_shifts = np.array([position[code] for _, _, code in self.keys], dtype=int)
@@ -257,6 +262,8 @@ class _Pricer:
         roster whose objective is below it improves the master and is enough."""
         if time.monotonic() >= deadline:
             return None
+        if self.program is None:
+            return self._solve(duals, deadline)
         rewards = np.zeros((self.program.days, len(self.program.codes)))
         rewards[self.key_days, self.key_shifts] = self.incidence @ np.asarray(duals)
         priced = self.program.best(rewards, enough=member_dual - TOLERANCE)

@@ -35,6 +35,8 @@ Cells = list[tuple[int, str]]
 # What a shift towards a hard coverage floor not yet met is worth when planning a member's days:
 # more than anything else a day can hold.
 FLOOR_VALUE = 10**6
+# Past the construction's deadline, a member's pattern may take this long at most.
+LATE_PATTERN_SECONDS = 1.0
 
 
 @dataclass
@@ -456,7 +458,8 @@ class StaffByStaff:
         return [range(a, b) for a, b in zip(starts, ends, strict=True)]
 
     def construct(self, deadline: float, workers: int = 1) -> bool:
-        """Place every member once; False when a member cannot be placed in time.
+        """Place every member once; False when a member cannot be placed. Members still to be
+        placed at ``deadline`` are placed by their pattern alone, a little late.
 
         With several workers, members are built side by side: each sees the coverage left by
         everyone placed when its own build starts (CP-SAT releases the interpreter while it
@@ -482,9 +485,10 @@ class StaffByStaff:
                 per_member = left * workers / (len(order) - position)
                 built = False
                 try:
-                    built = left > 0 and self._build_member(
-                        staff_id, windows, per_member, deadline, hurried
-                    )
+                    if left > 0:
+                        built = self._build_member(staff_id, windows, per_member, deadline, hurried)
+                    else:
+                        built = self._build_late(staff_id)
                 finally:  # a member not built, or an error, stops the other threads too
                     if not built:
                         failed.set()
@@ -510,6 +514,12 @@ class StaffByStaff:
             if not hurried and self._build_by_pattern(staff_id, pattern_seconds, rounds):
                 return True
         return self._build_whole(staff_id, seconds, deadline)
+
+    def _build_late(self, staff_id: str) -> bool:
+        """Past the deadline, the member's pattern alone (a second at most): a roster a little
+        late is worth more than none, and the pattern takes milliseconds where the model would
+        take seconds."""
+        return self._build_by_pattern(staff_id, LATE_PATTERN_SECONDS)
 
     def _build_in_windows(self, staff_id: str, windows: list[range], seconds: float) -> bool:
         """The member's cells window by window, each taking its share of the contract. A window

@@ -34,6 +34,18 @@ def test_the_bound_counts_the_shortfall_the_weekend_rule_forces():
     assert result.integer_bound() == 400
 
 
+def test_pricing_by_cp_sat_alone_proves_the_same_bound():
+    for seed in range(2):
+        roster_problem = curtois.to_problem(_random_variant(seed))
+        bounds = []
+        for program in (True, False):
+            generation = ColumnGeneration(roster_problem, workers=2, program=program)
+            result = generation.bound(time.monotonic() + 20)
+            assert result.converged
+            bounds.append(result.integer_bound())
+        assert bounds[0] == bounds[1]
+
+
 def test_a_roster_at_the_bound_is_returned_proven_optimal_at_once():
     parameters = SolveParameters(time_limit_seconds=30, workers=2, seed=1)
     solution = solve(_weekend_shortage_problem(), parameters)

@@ -393,3 +393,12 @@ def test_each_kind_of_move_is_tried_once_and_then_gets_time_by_its_gain_per_seco
     assert seconds["pattern"] / seconds["shifts"] == pytest.approx(2.0, rel=0.1)
     # The kind that gains nothing keeps a twentieth of the best rate: 50 of 1550 seconds.
     assert 0.02 < seconds["group"] / total < 0.05
+
+
+def test_members_still_to_be_placed_at_the_deadline_are_placed_by_their_pattern():
+    """A roster a little late rather than none: the deadline has passed before the first."""
+    instance = curtois.parse_file(TINY)
+    builder = StaffByStaff(curtois.to_problem(instance), seed=2)
+    assert builder.construct(time.monotonic() - 1)
+    assert curtois.violations(instance, builder.roster) == []
+    assert builder.objective() == curtois.penalty(instance, builder.roster)
