@@ -64,11 +64,13 @@ class SolveParameters:
     columns_up_to_variables: int = 20_000
     columns_up_to_staff_days_squared: int = 170_000
     column_share: float = 0.4
-    # Up to this many days members are priced by CP-SAT alone, beyond by the state program
-    # (CP-SAT where the program cannot prove its roster). Over a month CP-SAT's pricing is quick
-    # enough, and the rosters its search meets on the way, all offered to the master, give the
-    # restricted search more to work with (Curtois-Qu Instances 5, 7 and 8 were better so).
-    program_pricing_beyond_days: int = 28
+    # Below this many staff members times days squared, members are priced by CP-SAT alone,
+    # from it on by the state program (CP-SAT where the program cannot prove its roster). On a
+    # small problem CP-SAT's pricing is quick enough, and the rosters its search meets on the
+    # way, all offered to the master, give the restricted search more cells to work with
+    # (Curtois-Qu Instances 5 and 7, 12,544 and 15,680, were better so); on a larger one its
+    # rounds are too slow (Instance12, 47,040: bound not proven in the time).
+    program_pricing_from_staff_days_squared: int = 30_000
     dive_share: float = 0.15
     restricted_share: float = 0.15
     # After a start from column generation the whole model only gets a moment: the
@@ -324,7 +326,8 @@ def _start_from_columns(
     proven optimal.
     """
     limit = parameters.time_limit_seconds
-    program = problem.num_days > parameters.program_pricing_beyond_days
+    scale = len(problem.staff) * problem.num_days**2
+    program = scale >= parameters.program_pricing_from_staff_days_squared
     generation = columns.ColumnGeneration(problem, parameters.workers, program)
     result = generation.bound(started + limit * parameters.column_share)
     if result is None:
