@@ -242,17 +242,21 @@ class _Pricer:
         self.solver.parameters.cp_model_presolve = False
 
     def _reward_matrix(self, num_rows: int) -> None:
-        """Each shift variable's coverage rows, as a sparse matrix: its rewards in one product."""
-        if self.program is None:
-            return
-        position = {code: s for s, code in enumerate(self.program.codes)}
-        self.key_days = np.array([day for _, day, _ in self.keys], dtype=int)
-        self.key_shifts = np.array([position[code] for _, _, code in self.keys], dtype=int)
+        """Each shift variable's coverage rows, as a sparse matrix: its rewards in one product;
+        and, for the state program, each variable's day and shift position."""
         pairs = [(k, r) for k, rows in enumerate(self.rows) for r in rows]
         self.incidence = sparse.csr_matrix(
             (np.ones(len(pairs)), ([k for k, _ in pairs], [r for _, r in pairs])),
             shape=(len(self.keys), num_rows),
         )
+        if self.program is not None:
+            position = {code: s for s, code in enumerate(self.program.codes)}
+            self.key_days = np.array([day for _, day, _ in self.keys], dtype=int)
+            self.key_shifts = np.array([position[code] for _, _, code in self.keys], dtype=int)
+
+    def _rewards(self, duals: list[float]) -> np.ndarray:
+        """Each shift variable's reward: the duals of the coverage rows it counts for."""
+        return self.incidence @ np.asarray(duals)
 
     def price(
         self, duals: list[float], deadline: float, member_dual: float = math.inf
@@ -265,7 +269,7 @@ class _Pricer:
         if self.program is None:
             return self._solve(duals, deadline)
         rewards = np.zeros((self.program.days, len(self.program.codes)))
-        rewards[self.key_days, self.key_shifts] = self.incidence @ np.asarray(duals)
+        rewards[self.key_days, self.key_shifts] = self._rewards(duals)
         priced = self.program.best(rewards, enough=member_dual - TOLERANCE)
         if priced is None:
             return None
@@ -281,7 +285,7 @@ class _Pricer:
 
     def _solve(self, duals: list[float], deadline: float) -> _Price | None:
         """The member's part of the roster model under the rewards of ``duals``."""
-        rewards = [sum(duals[r] for r in rows) for rows in self.rows]
+        rewards = self._rewards(duals).tolist()
         variables = [self.roster_model.x[key] for key in self.keys]
         model = self.roster_model.model
         model.minimize(self.own_cost - cp_model.LinearExpr.weighted_sum(variables, rewards))

@@ -52,10 +52,8 @@ class RosterPricer:
         shifts = [t for t in problem.shift_types if problem.may_work(member, t)]
         self.codes = [t.code for t in shifts]
         step = reduce(math.gcd, [t.length_minutes for t in shifts], 0) or 1
-        self.sizes = [t.length_minutes // step for t in shifts]
-        self.size_array = np.array(self.sizes, dtype=np.int64)
-        self.states = RunStates(_run_rules(member, problem.num_days))
-        self._index_states()
+        self.sizes = np.array([t.length_minutes // step for t in shifts], dtype=np.int64)
+        self.run_table = _run_table(RunStates(_run_rules(member, problem.num_days)))
         self._open_cells(problem, member)
         self._own_costs(problem, member)
         self._successions(problem)
@@ -69,42 +67,6 @@ class RosterPricer:
         self._slots()
 
     # -- set-up ----------------------------------------------------------------------------
-    def _index_states(self) -> None:
-        states = self.states
-        self.work_states = [s for s in states.all if s.working]
-        self.off_states = [s for s in states.all if not s.working]
-        work_index = {s: i for i, s in enumerate(self.work_states)}
-        off_index = {s: i for i, s in enumerate(self.off_states)}
-
-        def index(state: RunState | None) -> int:
-            if state is None:
-                return -1
-            return work_index[state] if state.working else off_index[state]
-
-        # For each state, the state after working or resting one more day (-1: not allowed).
-        self.work_after_work = [index(states.after_work(s)) for s in self.work_states]
-        self.rest_after_work = [index(states.after_rest(s)) for s in self.work_states]
-        self.work_after_rest = [index(states.after_work(s)) for s in self.off_states]
-        self.rest_after_rest = [index(states.after_rest(s)) for s in self.off_states]
-        self.first_work = index(states.after_work(None))
-        self.first_rest = index(states.after_rest(None))
-        self.run_table = self._run_table()
-
-    def _run_table(self) -> np.ndarray:
-        """The run states' moves for the compiled program, one row each: the working states
-        after a day worked (0) and off (1), the days-off states after a day worked (2) and off
-        (3); row 4 holds the states after a first day worked and off, row 5 how many working
-        and days-off states there are (-1: the rules forbid the move)."""
-        width = max(len(self.work_states), len(self.off_states), 2)
-        table = np.full((6, width), -1, dtype=np.int64)
-        rows = (self.work_after_work, self.rest_after_work)
-        rows += (self.work_after_rest, self.rest_after_rest)
-        for row, after in enumerate(rows):
-            table[row, : len(after)] = after
-        table[4, :2] = (self.first_work, self.first_rest)
-        table[5, :2] = (len(self.work_states), len(self.off_states))
-        return table
-
     def _open_cells(self, problem: RosterProblem, member: StaffMember) -> None:
         """Which shift may be worked on each day, and which days may be off (leave, locks)."""
         self.open = np.ones((self.days, len(self.codes)), dtype=bool)
@@ -160,7 +122,8 @@ class RosterPricer:
         self._before_sets()
 
     def _workload(self, member: StaffMember, step: int) -> None:
-        most = self.days * max(self.sizes, default=0)
+        largest = int(self.sizes.max(initial=0))
+        most = self.days * largest
         self.max_units = most if member.max_minutes is None else member.max_minutes // step
         self.max_units = min(self.max_units, most)
         self.min_units = -(-member.min_minutes // step)
@@ -168,7 +131,6 @@ class RosterPricer:
         # day the run rules let be worked so far, no fewer than the minimum less all the rest
         # of the period could add.
         most = most_days_worked(_run_rules(member, self.days))
-        largest = max(self.sizes, default=0)
         self.window_table = np.array(
             [
                 (
@@ -183,15 +145,14 @@ class RosterPricer:
     def _weekend_days(self, problem: RosterProblem, member: StaffMember) -> None:
         """Per day, whether working it starts a weekend worked: coming from a day off, or from a
         day worked outside the weekend (its first day)."""
-        self.weekends_tracked = member.max_weekends is not None and member.max_weekends < len(
-            problem.weekends()
-        )
-        self.weekend_slots = member.max_weekends + 1 if self.weekends_tracked else 1
+        weekends = problem.weekends()
+        tracked = member.max_weekends is not None and member.max_weekends < len(weekends)
+        self.weekend_slots = member.max_weekends + 1 if tracked else 1
         self.starts_from_rest = np.zeros(self.days, dtype=int)
         self.starts_from_work = np.zeros(self.days, dtype=int)
-        if not self.weekends_tracked:
+        if not tracked:
             return
-        for days in problem.weekends():
+        for days in weekends:
             for day in days:
                 self.starts_from_rest[day] = 1
             self.starts_from_work[days[0]] = 1
@@ -334,7 +295,7 @@ class RosterPricer:
         """The tables both compiled passes read: shift sizes, counters, slot moves, weekend
         steps and run moves."""
         return (
-            self.size_array,
+            self.sizes,
             self.counter_of,
             self.move_targets,
             self.starts_from_rest,
@@ -521,6 +482,28 @@ def _trace_back(
                                 best_gap, found = gap, (-1, o, before, z)
         shift, state, units, slot = found
     return chosen
+
+
+def _run_table(states: RunStates) -> np.ndarray:
+    """The run states' moves for the compiled program, one row each: the working states after
+    a day worked (0) and off (1), the days-off states after a day worked (2) and off (3); row
+    4 holds the states after a first day worked and off, row 5 how many working and days-off
+    states there are (-1: the rules forbid the move)."""
+    working = [state for state in states.all if state.working]
+    resting = [state for state in states.all if not state.working]
+    position = {state: i for group in (working, resting) for i, state in enumerate(group)}
+
+    def index(state: RunState | None) -> int:
+        return -1 if state is None else position[state]
+
+    table = np.full((6, max(len(working), len(resting), 2)), -1, dtype=np.int64)
+    for row, (group, after) in enumerate(
+        [(g, move) for g in (working, resting) for move in (states.after_work, states.after_rest)]
+    ):
+        table[row, : len(group)] = [index(after(state)) for state in group]
+    table[4, :2] = (index(states.after_work(None)), index(states.after_rest(None)))
+    table[5, :2] = (len(working), len(resting))
+    return table
 
 
 def _run_rules(member: StaffMember, days: int) -> PatternRules:

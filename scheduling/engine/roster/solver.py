@@ -300,13 +300,18 @@ def _staff_by_staff_applies(problem: RosterProblem) -> bool:
     )
 
 
+def _staff_days_squared(problem: RosterProblem) -> int:
+    """Staff members times days squared: how a column generation round's time grows."""
+    return len(problem.staff) * problem.num_days**2
+
+
 def _columns_apply(problem: RosterProblem, parameters: SolveParameters, size: int) -> bool:
     """Column generation's size limits (its objective condition is staff-by-staff's)."""
     return (
         parameters.column_share > 0
         and problem.num_days <= parameters.columns_up_to_days
         and size <= parameters.columns_up_to_variables
-        and len(problem.staff) * problem.num_days**2 <= parameters.columns_up_to_staff_days_squared
+        and _staff_days_squared(problem) <= parameters.columns_up_to_staff_days_squared
     )
 
 
@@ -326,8 +331,7 @@ def _start_from_columns(
     proven optimal.
     """
     limit = parameters.time_limit_seconds
-    scale = len(problem.staff) * problem.num_days**2
-    program = scale >= parameters.program_pricing_from_staff_days_squared
+    program = _staff_days_squared(problem) >= parameters.program_pricing_from_staff_days_squared
     generation = columns.ColumnGeneration(problem, parameters.workers, program)
     result = generation.bound(started + limit * parameters.column_share)
     if result is None:
