@@ -46,6 +46,10 @@ TOLERANCE = 1e-6
 DIVE_ROUNDS = 3
 # Each fixing of the dive fixes the heaviest columns of one in this many free members.
 DIVE_FIX_SHARE = 5
+# Near-optimal rosters for the restricted search: each member priced this many times more at
+# the final duals with its rewards scaled at random by up to ``NEAR_JITTER`` either way.
+NEAR_TRIES = 8
+NEAR_JITTER = 0.2
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,25 @@ class ColumnGeneration:
             smoothing = SMOOTHING if added else 0
         result.support = master.support()
         return result
+
+    def near_optimal(self, deadline: float, seed: int = 0) -> set[Cell]:
+        """Cells of other rosters each member could work at little more reduced cost: the
+        member's state program solved again at the master's duals with each reward scaled at
+        random. Converged generation mixes a column or two per member, and pricing by the
+        program offers only its optimum, fewer rosters than the restricted search needs to
+        combine well (CP-SAT pricing offers every roster its search meets). Members priced by
+        CP-SAT give none."""
+        _, duals, _ = self.master.solve()
+        rng = np.random.default_rng(seed)
+        cells: set[Cell] = set()
+        for pricer in self.pricers.values():
+            for _ in range(NEAR_TRIES if pricer.program is not None else 0):
+                if time.monotonic() >= deadline:
+                    return cells
+                roster = pricer.jittered(duals, rng)
+                if roster is not None:
+                    cells |= {(pricer.member.id, day, code) for day, code in roster.items()}
+        return cells
 
     def dive(self, deadline: float) -> dict[tuple[str, int], str]:
         """A roster of one column per member.
@@ -282,6 +305,19 @@ class _Pricer:
         if exact is not None:
             exact.lower = max(exact.lower, priced.lower)
         return exact
+
+    def jittered(self, duals: list[float], rng: np.random.Generator) -> dict[int, str] | None:
+        """The member's best roster within its rules under ``duals``' rewards each scaled by a
+        random factor near 1 (None if the program has none within the limits per type)."""
+        program = self.program
+        assert program is not None, "only members priced by the state program"
+        rewards = np.zeros((program.days, len(program.codes)))
+        scale = rng.uniform(1 - NEAR_JITTER, 1 + NEAR_JITTER, size=len(self.keys))
+        rewards[self.key_days, self.key_shifts] = self._rewards(duals) * scale
+        priced = program.best(rewards)
+        if priced is None or not priced.within_limits:
+            return None
+        return priced.cells
 
     def _solve(self, duals: list[float], deadline: float) -> _Price | None:
         """The member's part of the roster model under the rewards of ``duals``."""

@@ -8,6 +8,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from scheduling.engine.roster import SolveParameters, curtois, solve
 from scheduling.engine.roster.columns import ColumnGeneration, solve_within
 from scheduling.engine.roster.model import build_model
@@ -135,6 +137,29 @@ def test_pricing_offers_the_master_every_roster_its_search_meets():
 
     assert all(reduced(price.column) <= reduced(other) + 1e-6 for other in price.others)
     assert reduced(price.column) >= price.lower
+
+
+def test_near_optimal_rosters_keep_every_rule_and_widen_the_restricted_search():
+    instance = _random_variant(2)
+    generation = ColumnGeneration(curtois.to_problem(instance), workers=2)
+    result = generation.bound(time.monotonic() + 20)
+    _, duals, _ = generation.master.solve()
+    rng = np.random.default_rng(0)
+    roster = {}
+    for staff_id, pricer in generation.pricers.items():
+        cells = pricer.jittered(duals, rng)
+        assert cells is not None
+        roster.update({(staff_id, day): code for day, code in cells.items()})
+    assert curtois.violations(instance, roster) == []
+    near = generation.near_optimal(time.monotonic() + 10, seed=0)
+    assert near - result.support  # rosters the master did not mix
+    assert generation.near_optimal(time.monotonic() - 1) == set()  # out of time: none
+
+
+def test_members_priced_by_cp_sat_give_no_near_optimal_rosters():
+    generation = ColumnGeneration(curtois.to_problem(_random_variant(2)), workers=2, program=False)
+    generation.bound(time.monotonic() + 20)
+    assert generation.near_optimal(time.monotonic() + 10) == set()
 
 
 def test_the_restricted_search_uses_only_the_cells_it_is_given():
