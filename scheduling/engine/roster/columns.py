@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -29,7 +30,7 @@ from ortools.sat.python import cp_model
 from scipy import sparse
 
 from .model import RosterModel, build_model
-from .neighbourhood import Incumbent, solve_with_fixed
+from .neighbourhood import Incumbent, improve, solve_with_fixed
 from .pricing import RosterPricer
 from .problem import RosterProblem, StaffMember
 
@@ -485,3 +486,31 @@ def solve_within(
     """The whole model with every shift outside ``cells`` ruled out: a far smaller search."""
     ruled_out = {var.Index(): 0 for key, var in roster_model.x.items() if key not in cells}
     return solve_with_fixed(roster_model, ruled_out, seconds, workers, seed)
+
+
+def improve_within(
+    roster_model: RosterModel,
+    cells: set[Cell],
+    start: Incumbent,
+    deadline: float,
+    workers: int,
+    seed: int,
+    on_improvement: Callable[[Incumbent], None],
+    floor: int | None,
+) -> Incumbent:
+    """``start`` bettered by the neighbourhood search on the model with every shift outside
+    ``cells`` ruled out: its neighbourhoods are solved far faster there."""
+    restricted = roster_model.model.clone()
+    for key, var in roster_model.x.items():
+        if key not in cells:
+            domain = restricted.proto.variables[var.Index()].domain
+            domain[0] = domain[1] = 0
+    return improve(
+        replace(roster_model, model=restricted),
+        start,
+        deadline,
+        workers,
+        seed,
+        on_improvement,
+        floor=-math.inf if floor is None else floor,
+    )

@@ -29,8 +29,9 @@ SUBSOLVE_SECONDS = 1.0
 SUBSOLVE_PARAMETERS: dict = {"linearization_level": 2}
 # Each kind's share of the rounds before any is tried. As the search goes, each is scaled by
 # (improving rounds + 1) / (rounds + 1) of its kind: which kind pays differs from roster to
-# roster (on Curtois-Qu Instance8 only windows of days get past the start's plateau).
-KIND_WEIGHTS = {"staff": 5.0, "days": 3.0, "block": 2.0}
+# roster (on Curtois-Qu Instance8 only windows of days get past the start's plateau). "short"
+# frees a day the incumbent leaves short with the whole period of members off that day.
+KIND_WEIGHTS = {"staff": 5.0, "days": 3.0, "block": 2.0, "short": 3.0}
 
 
 @dataclass
@@ -106,6 +107,7 @@ class _Search:
             "staff": max(2.0, len(self.staff_ids) * 0.08),
             "days": max(2.0, self.num_days * 0.1),
             "block": max(3.0, self.num_days * 0.25),
+            "short": max(2.0, len(self.staff_ids) * 0.08),
         }
         self.rounds: Counter[str] = Counter()
         self.improving_rounds: Counter[str] = Counter()
@@ -129,7 +131,7 @@ class _Search:
             )
             with self.lock:
                 grow = 1.15 if status == cp_model.OPTIMAL else 0.9
-                limit = len(self.staff_ids) if kind == "staff" else self.num_days
+                limit = len(self.staff_ids) if kind in ("staff", "short") else self.num_days
                 self.sizes[kind] = min(max(2.0, self.sizes[kind] * grow), limit)
                 self.rounds[kind] += 1
                 # Equal moves are taken too: they let the search drift across plateaus.
@@ -150,6 +152,8 @@ class _Search:
 
     def _neighbourhood(self, kind: str, rng: random.Random) -> set[int]:
         size = round(self.sizes[kind])
+        if kind == "short":
+            return self._around_shortfall(size, rng)
         if kind == "staff":
             chosen = rng.sample(self.staff_ids, min(len(self.staff_ids), size))
             return {i for sid in chosen for i in self.cells_by_staff[sid]}
@@ -164,6 +168,24 @@ class _Search:
             for d in range(first, first + width)
             for i in self.cells.get((sid, d), [])
         }
+
+    def _around_shortfall(self, size: int, rng: random.Random) -> set[int]:
+        """A day the incumbent leaves short, freed for everyone, with the whole period of
+        members off that day: one of them can take the shift only by moving work elsewhere
+        (the run, weekend and workload rules tie the whole period together)."""
+        values = self.incumbent.values
+        short = [day for day, index in self.shortfalls if values[index] > 0]
+        if not short:
+            return self._neighbourhood("staff", rng)
+        day = rng.choice(short)
+        off = [
+            sid
+            for sid in self.staff_ids
+            if not any(values[i] for i in self.cells.get((sid, day), []))
+        ]
+        chosen = rng.sample(off, min(len(off), size))
+        freed = {i for sid in chosen for i in self.cells_by_staff[sid]}
+        return freed | set(self.cells_by_day[day])
 
     def _first_day(self, width: int, rng: random.Random) -> int:
         """A random window of days, half the time one around a shift the incumbent leaves short

@@ -327,7 +327,7 @@ def _start_from_columns(
     recorder: _ProgressRecorder,
 ) -> tuple[neighbourhood.Incumbent | None, int | None]:
     """Column generation's proven bound (None if none) and a start made the model's hint (None
-    if none was found in time): the roster of its dive, bettered by the whole model restricted
+    if none was found in time): the roster of its dive, bettered by the search restricted
     to the cells of the rosters the master mixes, near-optimal ones and the dive's.
 
     The bound also becomes a constraint on the objective: a search that reaches it stops,
@@ -355,9 +355,21 @@ def _start_from_columns(
         start.hint(roster_model.model)  # the restricted search's clone starts from it too
     seconds = min(limit * parameters.restricted_share, deadline - time.monotonic())
     if seconds > 0:
-        within = columns.solve_within(
-            roster_model, cells, seconds, parameters.workers, parameters.seed
-        )
+        if start is not None:
+            within = columns.improve_within(
+                roster_model,
+                cells,
+                start,
+                time.monotonic() + seconds,
+                parameters.workers,
+                parameters.seed,
+                lambda better: recorder.record(better.objective, 0.0),
+                bound,
+            )
+        else:
+            within = columns.solve_within(
+                roster_model, cells, seconds, parameters.workers, parameters.seed
+            )
         if within is not None and (start is None or within.objective < start.objective):
             start = within
             start.hint(roster_model.model)

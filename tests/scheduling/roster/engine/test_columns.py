@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scheduling.engine.roster import SolveParameters, curtois, solve
-from scheduling.engine.roster.columns import ColumnGeneration, solve_within
+from scheduling.engine.roster import SolveParameters, curtois, neighbourhood, solve
+from scheduling.engine.roster.columns import ColumnGeneration, improve_within, solve_within
 from scheduling.engine.roster.model import build_model
 from scheduling.engine.roster.solver import _columns_apply, _shift_variables
 
@@ -171,6 +171,31 @@ def test_the_restricted_search_uses_only_the_cells_it_is_given():
     assert found is not None
     worked = {key for key, var in roster_model.x.items() if found.values[var.Index()]}
     assert worked and worked <= allowed
+
+
+def test_the_restricted_neighbourhood_search_betters_the_dive_within_its_cells():
+    instance = _random_variant(3)
+    roster_problem = curtois.to_problem(instance)
+    generation = ColumnGeneration(roster_problem, workers=2)
+    result = generation.bound(time.monotonic() + 20)
+    dived = generation.dive(time.monotonic() + 20)
+    roster_model = build_model(roster_problem)
+    start = neighbourhood.complete(roster_model, dived, 5.0)
+    cells = result.support | {(sid, day, code) for (sid, day), code in dived.items()}
+    domains = [list(v.domain) for v in roster_model.model.proto.variables]
+    reported = []
+    best = improve_within(
+        roster_model, cells, start, time.monotonic() + 3, 2, 0, reported.append, None
+    )
+    assert best.objective <= start.objective
+    assert all(better.objective < start.objective for better in reported)
+    worked = {key for key, var in roster_model.x.items() if best.values[var.Index()]}
+    assert worked <= cells
+    roster = {(sid, day): code for sid, day, code in worked}
+    assert curtois.violations(instance, roster) == []
+    assert curtois.penalty(instance, roster) == best.objective
+    # The model itself is left as it was: every shift still open to the later searches.
+    assert [list(v.domain) for v in roster_model.model.proto.variables] == domains
 
 
 def test_a_member_with_no_roster_at_all_gives_no_bound():
