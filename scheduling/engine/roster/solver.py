@@ -72,10 +72,15 @@ class SolveParameters:
     # rounds are too slow (Instance12, 47,040: bound not proven in the time).
     program_pricing_from_staff_days_squared: int = 30_000
     dive_share: float = 0.15
-    # Near-optimal rosters of the members priced by the program widen the restricted search
-    # (Curtois-Qu Instance10 proven optimal in 6-13 s in three runs of three, against one).
-    near_optimal_share: float = 0.03
+    # Near-optimal rosters of the members priced by the program can widen the restricted
+    # search. Off: since that search is the neighbourhood search, the wider cells cost
+    # Curtois-Qu Instances 14 and 17 their proofs of optimality (1283-1287 and 5760 against
+    # 1278 in 6.5 s and 5746 in 32 s), and Instance10 is proven optimal without them.
+    near_optimal_share: float = 0.0
     restricted_share: float = 0.15
+    # Of the restricted search's time, CP-SAT's share from the dive's roster (all of it where the
+    # dive breaks a floor); the neighbourhood search within the same cells has the rest.
+    restricted_cp_sat_share: float = 0.33
     # After a start from column generation the whole model only gets a moment: the
     # neighbourhood search improves such a start far more (Curtois-Qu Instance8 and 12).
     first_solve_share_after_columns: float = 0.02
@@ -355,23 +360,28 @@ def _start_from_columns(
         start.hint(roster_model.model)  # the restricted search's clone starts from it too
     seconds = min(limit * parameters.restricted_share, deadline - time.monotonic())
     if seconds > 0:
-        if start is not None:
-            within = columns.improve_within(
+        ends = time.monotonic() + seconds
+        within = columns.solve_within(
+            roster_model,
+            cells,
+            seconds if start is None else seconds * parameters.restricted_cp_sat_share,
+            parameters.workers,
+            parameters.seed,
+        )
+        if within is not None and (start is None or within.objective < start.objective):
+            start = within
+            start.hint(roster_model.model)
+        if start is not None and time.monotonic() < ends and start.objective > (bound or 0):
+            start = columns.improve_within(
                 roster_model,
                 cells,
                 start,
-                time.monotonic() + seconds,
+                ends,
                 parameters.workers,
                 parameters.seed,
                 lambda better: recorder.record(better.objective, 0.0),
                 bound,
             )
-        else:
-            within = columns.solve_within(
-                roster_model, cells, seconds, parameters.workers, parameters.seed
-            )
-        if within is not None and (start is None or within.objective < start.objective):
-            start = within
             start.hint(roster_model.model)
     if start is not None:
         recorder.record(start.objective, 0.0)
