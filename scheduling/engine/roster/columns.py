@@ -30,7 +30,7 @@ from ortools.sat.python import cp_model
 from scipy import sparse
 
 from .model import RosterModel, build_model
-from .neighbourhood import Incumbent, improve, solve_with_fixed
+from .neighbourhood import Incumbent, clone_with_fixed, improve, solve_with_fixed
 from .pricing import RosterPricer
 from .problem import RosterProblem, StaffMember
 
@@ -141,6 +141,8 @@ class ColumnGeneration:
         program offers only its optimum, fewer rosters than the restricted search needs to
         combine well (CP-SAT pricing offers every roster its search meets). Members priced by
         CP-SAT give none."""
+        if time.monotonic() >= deadline:
+            return set()  # off (no time given): no need to solve the master again
         _, duals, _ = self.master.solve()
         rng = np.random.default_rng(seed)
         cells: set[Cell] = set()
@@ -484,8 +486,7 @@ def solve_within(
     roster_model: RosterModel, cells: set[Cell], seconds: float, workers: int, seed: int
 ) -> Incumbent | None:
     """The whole model with every shift outside ``cells`` ruled out: a far smaller search."""
-    ruled_out = {var.Index(): 0 for key, var in roster_model.x.items() if key not in cells}
-    return solve_with_fixed(roster_model, ruled_out, seconds, workers, seed)
+    return solve_with_fixed(roster_model, _ruled_out(roster_model, cells), seconds, workers, seed)
 
 
 def improve_within(
@@ -500,11 +501,7 @@ def improve_within(
 ) -> Incumbent:
     """``start`` bettered by the neighbourhood search on the model with every shift outside
     ``cells`` ruled out: its neighbourhoods are solved far faster there."""
-    restricted = roster_model.model.clone()
-    for key, var in roster_model.x.items():
-        if key not in cells:
-            domain = restricted.proto.variables[var.Index()].domain
-            domain[0] = domain[1] = 0
+    restricted = clone_with_fixed(roster_model, _ruled_out(roster_model, cells))
     return improve(
         replace(roster_model, model=restricted),
         start,
@@ -514,3 +511,8 @@ def improve_within(
         on_improvement,
         floor=-math.inf if floor is None else floor,
     )
+
+
+def _ruled_out(roster_model: RosterModel, cells: set[Cell]) -> dict[int, int]:
+    """Every shift variable outside ``cells``, fixed to 0."""
+    return {var.Index(): 0 for key, var in roster_model.x.items() if key not in cells}

@@ -173,11 +173,11 @@ class _Search:
         """A day the incumbent leaves short, freed for everyone, with the whole period of
         members off that day: one of them can take the shift only by moving work elsewhere
         (the run, weekend and workload rules tie the whole period together)."""
-        values = self.incumbent.values
-        short = [day for day, index in self.shortfalls if values[index] > 0]
+        short = self._short_days()
         if not short:
             return self._neighbourhood("staff", rng)
         day = rng.choice(short)
+        values = self.incumbent.values
         off = [
             sid
             for sid in self.staff_ids
@@ -187,11 +187,15 @@ class _Search:
         freed = {i for sid in chosen for i in self.cells_by_staff[sid]}
         return freed | set(self.cells_by_day[day])
 
+    def _short_days(self) -> list[int]:
+        """The day of each coverage row the incumbent leaves short."""
+        return [day for day, index in self.shortfalls if self.incumbent.values[index] > 0]
+
     def _first_day(self, width: int, rng: random.Random) -> int:
         """A random window of days, half the time one around a shift the incumbent leaves short
         (each missing person costs the most, and only a change on those days can fill it)."""
         latest = self.num_days - width
-        short = [day for day, index in self.shortfalls if self.incumbent.values[index] > 0]
+        short = self._short_days()
         if short and rng.random() < 0.5:
             return min(latest, max(0, rng.choice(short) - rng.randrange(width)))
         return rng.randrange(latest + 1)
@@ -231,6 +235,15 @@ def solve_with_fixed(
     return _solve_clone(roster_model, fixed, seconds, workers, seed)[1]
 
 
+def clone_with_fixed(roster_model: RosterModel, fixed: dict[int, int]) -> cp_model.CpModel:
+    """A clone of the model with the variables ``fixed`` (index -> value)."""
+    model = roster_model.model.clone()
+    for index, value in fixed.items():
+        domain = model.proto.variables[index].domain  # a Boolean: [lower, upper]
+        domain[0] = domain[1] = value
+    return model
+
+
 def _solve_clone(
     roster_model: RosterModel,
     fixed: dict[int, int],
@@ -242,10 +255,7 @@ def _solve_clone(
 ) -> tuple[int, Incumbent | None]:
     """Solve a clone of the model with the variables ``fixed``, from ``hint`` if given: the
     status and the roster found (None if none). ``seed`` None keeps CP-SAT's own."""
-    model = roster_model.model.clone()
-    for index, value in fixed.items():
-        domain = model.proto.variables[index].domain  # a Boolean: [lower, upper]
-        domain[0] = domain[1] = value
+    model = clone_with_fixed(roster_model, fixed)
     if hint is not None:
         hint.hint(model)
     solver = cp_model.CpSolver()
