@@ -106,6 +106,18 @@ def test_the_dive_gives_a_roster_that_keeps_every_rule():
         assert curtois.violations(instance, roster) == []
 
 
+def test_a_dive_short_of_time_prices_once_per_step_and_fixes_more_members_at_each():
+    generation = ColumnGeneration(curtois.to_problem(_random_variant(0)), workers=2)
+    generation.bound(time.monotonic() + 20)
+    assert generation.seconds_per_pricing > 0
+    generation.seconds_per_pricing = 0.01  # a hundredth of a second per member priced
+    assert generation._pace(40, time.monotonic() + 100) == (3, 0.2)
+    rounds, share = generation._pace(40, time.monotonic() + 1)
+    assert rounds == 1
+    assert 0.39 < share < 0.41  # 40 members priced in 0.4 s: the dive ends within the second
+    assert generation._pace(40, time.monotonic() + 0.1) == (1, 1.0)
+
+
 def test_a_dive_out_of_time_still_gives_every_member_a_roster_that_keeps_every_rule():
     instance = _random_variant(0)
     roster_problem = curtois.to_problem(instance)
