@@ -75,20 +75,41 @@ def test_the_kind_of_round_that_improves_gets_the_larger_share():
     assert after["staff"] > after["block"] > 0
 
 
-def test_a_shortfall_round_frees_the_short_day_and_the_whole_period_of_members_off_it():
+def test_a_shortfall_round_frees_the_short_day_and_the_whole_period_of_members_who_could_fill_it():
     _, roster_model, start = _hinted_model_and_start()
     search = neighbourhood._Search(roster_model, start, time.monotonic(), 0, lambda _: None, 0)
-    short_days = {day for day, index in search.shortfalls if start.values[index] > 0}
-    assert short_days  # the tiny instance's start leaves some shift short
+    short = {(day, code) for day, code, index in search.shortfalls if start.values[index] > 0}
+    assert short  # the tiny instance's start leaves some shift short
     free = search._around_shortfall(len(search.staff_ids), random.Random(0))
 
-    def frees_around(day: int) -> bool:
-        """The day for everyone, the whole period of exactly the members off that day."""
+    def could_fill(sid: str, day: int, code: str) -> bool:
+        index = search.x.get((sid, day, code))
+        return index is not None and not start.values[index]
+
+    def frees_around(day: int, code: str) -> bool:
+        """The day for everyone, the whole period of exactly the members who could fill it."""
         return set(search.cells_by_day[day]) <= free and all(
-            (set(search.cells_by_staff[sid]) <= free)
-            is not any(start.values[i] for i in search.cells.get((sid, day), []))
+            (set(search.cells_by_staff[sid]) <= free) is could_fill(sid, day, code)
             for sid in search.staff_ids
         )
 
-    assert any(frees_around(day) for day in short_days)
-    assert len(free) < len(search.all_cells)  # members working that day keep their roster
+    assert any(frees_around(day, code) for day, code in short)
+    assert len(free) < len(search.all_cells)  # members already on that shift keep their roster
+
+
+def test_a_shortfall_round_takes_members_below_their_limit_for_the_short_shift_first():
+    _, roster_model, start = _hinted_model_and_start()
+    search = neighbourhood._Search(roster_model, start, time.monotonic(), 0, lambda _: None, 0)
+    (day, code), *_ = search._short_shifts()
+    search._short_shifts = lambda: [(day, code)]
+    able = [
+        sid
+        for sid in search.staff_ids
+        if (index := search.x.get((sid, day, code))) is not None and not start.values[index]
+    ]
+    assert len(able) >= 2
+    at_limit = able[0]
+    search.max_shifts[at_limit] = {code: 0}  # as if its limit for that type were used up
+    for seed in range(20):
+        free = search._around_shortfall(len(able) - 1, random.Random(seed))
+        assert not set(search.cells_by_staff[at_limit]) <= free
