@@ -17,6 +17,16 @@ from .problem import RosterProblem, StaffMember
 LinearTerm = cp_model.LinearExprT
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """A coverage row someone can work, with the variable counting its missing people."""
+
+    day: int
+    shift: str
+    skill: str | None
+    variable: cp_model.IntVar
+
+
 @dataclass
 class RosterModel:
     problem: RosterProblem
@@ -27,8 +37,7 @@ class RosterModel:
     objective_parts: dict[str, list[LinearTerm]]
     # Assumption literal -> description of the hard rule it switches on (diagnostic mode only).
     rule_literals: dict[int, tuple[cp_model.IntVar, str]] = field(default_factory=dict)
-    # (day, shortfall variable) of each coverage row someone can work.
-    shortfalls: list[tuple[int, str, cp_model.IntVar]] = field(default_factory=list)
+    shortfalls: list[Shortfall] = field(default_factory=list)
 
     def objective_expr(self, name: str) -> LinearTerm:
         return cp_model.LinearExpr.sum(self.objective_parts.get(name, []))
@@ -49,7 +58,7 @@ class _Builder:
         self.parts: dict[str, list[LinearTerm]] = defaultdict(list)
         self.rules: dict[int, tuple[cp_model.IntVar, str]] = {}
         self.weekend_cache: dict[str, list] = {}
-        self.shortfalls: list[tuple[int, str, cp_model.IntVar]] = []
+        self.shortfalls: list[Shortfall] = []
 
     # -- rule switches -------------------------------------------------------------------------
     def rule(self, description: str) -> list[cp_model.IntVar]:
@@ -301,7 +310,7 @@ class _Builder:
             under = self.m.new_int_var(0, row.required, f"under[{label}]")
             over = self.m.new_int_var(0, max(0, len(cells) - row.required), f"over[{label}]")
             self.m.add(count + under - over == row.required)
-            self.shortfalls.append((row.day, row.shift, under))
+            self.shortfalls.append(Shortfall(row.day, row.shift, row.skill, under))
             self.parts["coverage_under"].append(row.under_weight * under)
             self.parts["coverage_over"].append(row.over_weight * over)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from .model import RosterModel
+from .model import RosterModel, Shortfall
 
 # Cloning the model each round costs time proportional to its size; beyond this many shift
 # variables the search stays with CP-SAT's own neighbourhoods.
@@ -105,9 +105,9 @@ class _Search:
             self.cells.setdefault((staff_id, day), []).append(var.Index())
             self.shifts_of.setdefault((staff_id, code), []).append(var.Index())
         self.x = {key: var.Index() for key, var in roster_model.x.items()}
-        self.max_shifts = {m.id: m.max_shifts_per_type for m in problem.staff}
+        self.members = {m.id: m for m in problem.staff}
         self.all_cells = [var.Index() for var in roster_model.x.values()]
-        self.shortfalls = [(day, code, var.Index()) for day, code, var in roster_model.shortfalls]
+        self.shortfalls = [(s, s.variable.Index()) for s in roster_model.shortfalls]
         # Adaptive sizes per neighbourhood kind: staff members, days, days for half the staff.
         self.sizes = {
             "staff": max(2.0, len(self.staff_ids) * 0.08),
@@ -181,35 +181,37 @@ class _Search:
         (the run, weekend and workload rules tie the whole period together). Members below
         their limit for that shift type come first: the others would have to give up one of
         the same type elsewhere."""
-        short = self._short_shifts()
+        short = self._short_rows()
         if not short:
             return self._neighbourhood("staff", rng)
-        day, code = rng.choice(short)
-        values = self.incumbent.values
-        able = [
-            sid
-            for sid in self.staff_ids
-            if (index := self.x.get((sid, day, code))) is not None and not values[index]
-        ]
-        spare = [sid for sid in able if self._below_limit(sid, code)]
+        row = rng.choice(short)
+        able = [sid for sid in self.staff_ids if self._could_fill(sid, row)]
+        spare = [sid for sid in able if self._below_limit(sid, row.shift)]
         chosen = rng.sample(spare, min(len(spare), size))
-        others = [sid for sid in able if sid not in chosen]
+        taken = set(chosen)
+        others = [sid for sid in able if sid not in taken]
         chosen += rng.sample(others, min(len(others), size - len(chosen)))
         freed = {i for sid in chosen for i in self.cells_by_staff[sid]}
-        return freed | set(self.cells_by_day[day])
+        return freed | set(self.cells_by_day[row.day])
+
+    def _could_fill(self, staff_id: str, row: Shortfall) -> bool:
+        """Allowed the row's shift that day, of its skill, and not on it already."""
+        index = self.x.get((staff_id, row.day, row.shift))
+        skilled = row.skill is None or row.skill in self.members[staff_id].skills
+        return index is not None and skilled and not self.incumbent.values[index]
 
     def _below_limit(self, staff_id: str, code: str) -> bool:
-        limit = self.max_shifts[staff_id].get(code)
+        limit = self.members[staff_id].max_shifts_per_type.get(code)
         worked = sum(self.incumbent.values[i] for i in self.shifts_of.get((staff_id, code), []))
         return limit is None or worked < limit
 
-    def _short_shifts(self) -> list[tuple[int, str]]:
-        """The day and shift of each coverage row the incumbent leaves short."""
+    def _short_rows(self) -> list[Shortfall]:
+        """The coverage rows the incumbent leaves short."""
         values = self.incumbent.values
-        return [(day, code) for day, code, index in self.shortfalls if values[index] > 0]
+        return [row for row, index in self.shortfalls if values[index] > 0]
 
     def _short_days(self) -> list[int]:
-        return [day for day, _ in self._short_shifts()]
+        return [row.day for row in self._short_rows()]
 
     def _first_day(self, width: int, rng: random.Random) -> int:
         """A random window of days, half the time one around a shift the incumbent leaves short

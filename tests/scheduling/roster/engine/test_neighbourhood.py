@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from ortools.sat.python import cp_model
@@ -12,6 +13,8 @@ from ortools.sat.python import cp_model
 from scheduling.engine.roster import curtois, neighbourhood
 from scheduling.engine.roster.construction import StaffByStaff
 from scheduling.engine.roster.model import build_model
+
+from .helpers import cover, problem, staff
 
 TINY = Path(__file__).resolve().parents[3] / "data" / "curtois_tiny.txt"
 
@@ -78,7 +81,7 @@ def test_the_kind_of_round_that_improves_gets_the_larger_share():
 def test_a_shortfall_round_frees_the_short_day_and_the_whole_period_of_members_who_could_fill_it():
     _, roster_model, start = _hinted_model_and_start()
     search = neighbourhood._Search(roster_model, start, time.monotonic(), 0, lambda _: None, 0)
-    short = {(day, code) for day, code, index in search.shortfalls if start.values[index] > 0}
+    short = {(row.day, row.shift) for row in search._short_rows()}
     assert short  # the tiny instance's start leaves some shift short
     free = search._around_shortfall(len(search.staff_ids), random.Random(0))
 
@@ -100,8 +103,9 @@ def test_a_shortfall_round_frees_the_short_day_and_the_whole_period_of_members_w
 def test_a_shortfall_round_takes_members_below_their_limit_for_the_short_shift_first():
     _, roster_model, start = _hinted_model_and_start()
     search = neighbourhood._Search(roster_model, start, time.monotonic(), 0, lambda _: None, 0)
-    (day, code), *_ = search._short_shifts()
-    search._short_shifts = lambda: [(day, code)]
+    row, *_ = search._short_rows()
+    day, code = row.day, row.shift
+    search._short_rows = lambda: [row]
     able = [
         sid
         for sid in search.staff_ids
@@ -109,7 +113,28 @@ def test_a_shortfall_round_takes_members_below_their_limit_for_the_short_shift_f
     ]
     assert len(able) >= 2
     at_limit = able[0]
-    search.max_shifts[at_limit] = {code: 0}  # as if its limit for that type were used up
+    # As if its limit for that type were used up:
+    search.members[at_limit] = replace(search.members[at_limit], max_shifts_per_type={code: 0})
     for seed in range(20):
         free = search._around_shortfall(len(able) - 1, random.Random(seed))
         assert not set(search.cells_by_staff[at_limit]) <= free
+
+
+def test_a_shortfall_round_frees_only_members_with_the_short_rows_skill():
+    """Three ICU nurses are needed each day and one ward nurse is around: the ward nurse can
+    never fill the ICU row, so a shortfall round leaves its roster alone."""
+    nurses = [
+        staff("A", skills=frozenset({"ICU"})),
+        staff("B"),
+        staff("C", skills=frozenset({"ICU"})),
+    ]
+    roster_problem = problem(nurses, days=7, coverage=cover(range(7), required=3, skill="ICU"))
+    roster_model = build_model(roster_problem)
+    start = neighbourhood.complete(roster_model, {}, 5.0)  # nobody works: every row short
+    assert start is not None
+    search = neighbourhood._Search(roster_model, start, time.monotonic(), 0, lambda _: None, 0)
+    for seed in range(10):
+        free = search._around_shortfall(3, random.Random(seed))
+        day_of_b = {i for i in search.cells_by_staff["B"] if i not in free}
+        assert set(search.cells_by_staff["A"]) | set(search.cells_by_staff["C"]) <= free
+        assert len(day_of_b) == 6  # only the short day itself is freed for B
