@@ -208,7 +208,12 @@ class ColumnGeneration:
         return time.monotonic() < deadline
 
     def _price_timed(
-        self, pool, pricers, duals, deadline: float, member_duals=None
+        self,
+        pool,
+        pricers: list[_Pricer],
+        duals: list[float],
+        deadline: float,
+        member_duals: dict[str, float] | None = None,
     ) -> list[_Price | None]:
         """``_price_all``, keeping the time one member's pricing takes (the dive's pace)."""
         started = time.monotonic()

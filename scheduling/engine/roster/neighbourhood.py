@@ -106,7 +106,7 @@ class _Search:
             self.shifts_of.setdefault((staff_id, code), []).append(var.Index())
         self.x = {key: var.Index() for key, var in roster_model.x.items()}
         self.members = {m.id: m for m in problem.staff}
-        self.all_cells = [var.Index() for var in roster_model.x.values()]
+        self.all_cells = list(self.x.values())
         self.shortfalls = [(s, s.variable.Index()) for s in roster_model.shortfalls]
         # Adaptive sizes per neighbourhood kind: staff members, days, days for half the staff.
         self.sizes = {

@@ -104,17 +104,12 @@ def test_a_shortfall_round_takes_members_below_their_limit_for_the_short_shift_f
     _, roster_model, start = _hinted_model_and_start()
     search = neighbourhood._Search(roster_model, start, time.monotonic(), 0, lambda _: None, 0)
     row, *_ = search._short_rows()
-    day, code = row.day, row.shift
     search._short_rows = lambda: [row]
-    able = [
-        sid
-        for sid in search.staff_ids
-        if (index := search.x.get((sid, day, code))) is not None and not start.values[index]
-    ]
+    able = [sid for sid in search.staff_ids if search._could_fill(sid, row)]
     assert len(able) >= 2
     at_limit = able[0]
     # As if its limit for that type were used up:
-    search.members[at_limit] = replace(search.members[at_limit], max_shifts_per_type={code: 0})
+    search.members[at_limit] = replace(search.members[at_limit], max_shifts_per_type={row.shift: 0})
     for seed in range(20):
         free = search._around_shortfall(len(able) - 1, random.Random(seed))
         assert not set(search.cells_by_staff[at_limit]) <= free
@@ -135,6 +130,6 @@ def test_a_shortfall_round_frees_only_members_with_the_short_rows_skill():
     search = neighbourhood._Search(roster_model, start, time.monotonic(), 0, lambda _: None, 0)
     for seed in range(10):
         free = search._around_shortfall(3, random.Random(seed))
-        day_of_b = {i for i in search.cells_by_staff["B"] if i not in free}
+        kept_of_b = {i for i in search.cells_by_staff["B"] if i not in free}
         assert set(search.cells_by_staff["A"]) | set(search.cells_by_staff["C"]) <= free
-        assert len(day_of_b) == 6  # only the short day itself is freed for B
+        assert len(kept_of_b) == 6  # only the short day itself is freed for B
