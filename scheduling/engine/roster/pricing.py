@@ -74,18 +74,24 @@ class RosterPricer:
         for staff_id, day in problem.leave:
             if staff_id == member.id:
                 self.open[day] = False
-        position = {code: s for s, code in enumerate(self.codes)}
         for cell in problem.locked:
             if cell.staff_id != member.id:
                 continue
             if cell.shift is None:
                 self.open[cell.day] = False
-                continue
-            kept = self.open[cell.day].copy()
-            self.open[cell.day] = False
-            self.off_open[cell.day] = False
-            if cell.shift in position:
-                self.open[cell.day, position[cell.shift]] = kept[position[cell.shift]]
+            elif cell.shift in self.codes:
+                self.force(cell.day, cell.shift)
+            else:  # locked to a shift the member may not work: no roster at all
+                self.open[cell.day] = False
+                self.off_open[cell.day] = False
+
+    def force(self, day: int, code: str) -> None:
+        """Only ``code`` on ``day`` from now on, if it was open (a lock, or a dive's fixing)."""
+        s = self.codes.index(code)
+        kept = self.open[day, s]
+        self.open[day] = False
+        self.off_open[day] = False
+        self.open[day, s] = kept
 
     def _own_costs(self, problem: RosterProblem, member: StaffMember) -> None:
         """The preferences' cost of each day's options: a shift (columns) or the day off."""

@@ -53,8 +53,8 @@ class SolveParameters:
     whole_model_share: float = 0.25
     # Up to twelve weeks and this many shift variables, the start comes from column
     # generation over each member's whole rosters, for at most ``column_share`` of the time
-    # limit (it stops sooner once its bound is proven). That bound is reported; a dive fixing
-    # one column per member (at most ``dive_share``), then the whole model restricted to the
+    # limit (it stops sooner once its bound is proven). That bound is reported; a dive to one
+    # column per member (at most ``dive_share``), then the whole model restricted to the
     # cells of the rosters mixed and dived (at most ``restricted_share``) give the start. A
     # round prices every member, and the rounds needed grow with the period, so the rounds'
     # time is limited too, by staff members times days squared: beyond it the bound is not

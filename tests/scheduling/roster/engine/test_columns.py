@@ -130,6 +130,68 @@ def test_a_dive_out_of_time_still_gives_every_member_a_roster_that_keeps_every_r
     assert len(generation.master.columns) == len(roster_problem.staff)
 
 
+def test_a_converged_dive_forces_cells_and_every_member_works_its_forced_cells():
+    forced_any = False
+    for seed in range(4):
+        instance = _random_variant(seed)
+        generation = ColumnGeneration(curtois.to_problem(instance), workers=2)
+        assert generation.bound(time.monotonic() + 20).converged
+        roster = generation.dive(time.monotonic() + 20)
+        assert curtois.violations(instance, roster) == []
+        for staff_id, cells in generation.master.forced.items():
+            forced_any = forced_any or bool(cells)
+            assert all(roster.get((staff_id, day)) == code for day, code in cells)
+    assert forced_any, "no variant left the master fractional: the dive forced nothing"
+
+
+def test_an_unconverged_generation_dives_by_columns():
+    instance = _random_variant(0)
+    generation = ColumnGeneration(curtois.to_problem(instance), workers=2)
+    generation.bound(time.monotonic() + 20)
+    generation.converged = False  # as if the bound's deadline had cut it short
+    roster = generation.dive(time.monotonic() + 20)
+    assert curtois.violations(instance, roster) == []
+    assert not any(generation.master.forced.values())
+
+
+def test_a_forced_cell_is_worked_by_every_roster_priced_after_it():
+    for program in (True, False):
+        generation = ColumnGeneration(
+            curtois.to_problem(_random_variant(1)), workers=2, program=program
+        )
+        duals = generation.master.opening_duals()
+        for pricer in generation.pricers.values():
+            best = pricer.price(duals, time.monotonic() + 10).column
+            # A cell of another roster the member can work (rewards the other way round).
+            other = pricer.price([-d for d in duals], time.monotonic() + 10).column
+            day, code = min(other.cells - best.cells)
+            pricer.force(day, code)
+            price = pricer.price(duals, time.monotonic() + 10)
+            assert all((day, code) in column.cells for column in price.columns())
+
+
+def test_the_cells_forced_come_from_each_members_heaviest_column_and_keep_pace():
+    for seed in range(4):
+        generation = ColumnGeneration(curtois.to_problem(_random_variant(seed)), workers=2)
+        generation.bound(time.monotonic() + 20)
+        master = generation.master
+        cells = master.cells_to_force()
+        if not cells:
+            assert all(len(mix) == 1 for mix in master.mixed.values())
+            continue
+        heaviest = {column.staff_id: column.cells for column in master.heaviest({})}
+        assert all((day, code) in heaviest[staff_id] for staff_id, day, code in cells)
+        everything = {(sid, day, code) for sid, worked in heaviest.items() for day, code in worked}
+        assert set(master.cells_to_force(pace=1.0)) == everything
+        master.force(cells)
+        master.solve()
+        for staff_id, mix in master.mixed.items():
+            for column, _ in mix:
+                assert master.forced[staff_id] <= column.cells
+        return
+    raise AssertionError("every variant's master was whole: nothing to force")
+
+
 def test_pricing_offers_the_master_every_roster_its_search_meets():
     instance = _random_variant(1)
     generation = ColumnGeneration(curtois.to_problem(instance), workers=2)
