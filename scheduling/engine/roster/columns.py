@@ -59,6 +59,11 @@ NEAR_TRIES = 8
 NEAR_JITTER = 0.2
 
 
+class MasterError(RuntimeError):
+    """GLOP found no optimum of the master. It always has one (every row has slacks), but
+    re-solving from the last basis after many bound changes has, rarely, ended ABNORMAL."""
+
+
 @dataclass(frozen=True)
 class Column:
     staff_id: str
@@ -122,7 +127,10 @@ class ColumnGeneration:
         smoothing = SMOOTHING
         while time.monotonic() < deadline:
             result.rounds += 1
-            result.lp_objective, duals, member_duals = master.solve()
+            try:
+                result.lp_objective, duals, member_duals = master.solve()
+            except MasterError:
+                break  # the bound of the rounds before stands
             priced_at, priced_members = duals, member_duals
             if best_duals is not None and smoothing > 0:
                 priced_at = [
@@ -154,7 +162,10 @@ class ColumnGeneration:
         CP-SAT give none."""
         if time.monotonic() >= deadline:
             return set()  # off (no time given): no need to solve the master again
-        _, duals, _ = self.master.solve()
+        try:
+            _, duals, _ = self.master.solve()
+        except MasterError:
+            return set()
         rng = np.random.default_rng(seed)
         cells: set[Cell] = set()
         for pricer in self.pricers.values():
@@ -241,15 +252,21 @@ class ColumnGeneration:
         return 1, min(1.0, max(1 / DIVE_FIX_SHARE, share))
 
     def _reprice(self, pool, fixed: dict[str, Column], deadline: float, rounds: int) -> bool:
+        """Price the members not ``fixed`` for up to ``rounds`` rounds, until no column improves
+        the mix; False where the dive must end now (out of time, or the master failed: each
+        member's last mix still stands)."""
         free = [pricer for staff_id, pricer in self.pricers.items() if staff_id not in fixed]
-        for _ in range(rounds):
-            _, duals, member_duals = self.master.solve()
-            prices = self._price_timed(pool, free, duals, deadline, member_duals)
-            if any(price is None for price in prices):
-                return False
-            if not self.master.add_improving(prices, duals, member_duals):
-                return True
-        self.master.solve()
+        try:
+            for _ in range(rounds):
+                _, duals, member_duals = self.master.solve()
+                prices = self._price_timed(pool, free, duals, deadline, member_duals)
+                if any(price is None for price in prices):
+                    return False
+                if not self.master.add_improving(prices, duals, member_duals):
+                    return True
+            self.master.solve()
+        except MasterError:
+            return False
         return time.monotonic() < deadline
 
     def _price_timed(
@@ -571,8 +588,9 @@ class _Master:
 
     def solve(self) -> tuple[float, list[float], dict[str, float]]:
         """The master's optimum, the coverage rows' duals and each member's."""
-        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
-            raise RuntimeError("the master linear program has no optimum")  # it has slacks
+        status = self.lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            raise MasterError(f"the master linear program has no optimum (GLOP status {status})")
         # Read now: adding a column invalidates the solution.
         self.mixed = {
             staff_id: [

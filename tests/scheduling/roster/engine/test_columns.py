@@ -3,6 +3,7 @@ every rule, and the solver stops as soon as a roster reaches the bound."""
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import replace
@@ -11,7 +12,12 @@ from pathlib import Path
 import numpy as np
 
 from scheduling.engine.roster import SolveParameters, curtois, neighbourhood, solve
-from scheduling.engine.roster.columns import ColumnGeneration, improve_within, solve_within
+from scheduling.engine.roster.columns import (
+    ColumnGeneration,
+    MasterError,
+    improve_within,
+    solve_within,
+)
 from scheduling.engine.roster.model import build_model
 from scheduling.engine.roster.solver import _columns_apply, _shift_variables
 
@@ -128,6 +134,43 @@ def test_a_dive_out_of_time_still_gives_every_member_a_roster_that_keeps_every_r
     worked_by = {staff_id for staff_id, _ in roster}
     assert worked_by <= {member.id for member in roster_problem.staff}
     assert len(generation.master.columns) == len(roster_problem.staff)
+
+
+def _failing_after(solve, calls: int):
+    """The master's solve, failing as GLOP rarely does (ABNORMAL) from call ``calls`` + 1 on."""
+    made = 0
+
+    def solve_or_fail():
+        nonlocal made
+        made += 1
+        if made > calls:
+            raise MasterError("the master linear program has no optimum (GLOP status 4)")
+        return solve()
+
+    return solve_or_fail
+
+
+def test_a_master_failure_mid_generation_keeps_the_bound_of_the_rounds_before():
+    roster_problem = curtois.to_problem(_random_variant(0))
+    converged = ColumnGeneration(roster_problem, workers=2).bound(time.monotonic() + 20)
+    generation = ColumnGeneration(roster_problem, workers=2)
+    generation.master.solve = _failing_after(generation.master.solve, 2)
+    result = generation.bound(time.monotonic() + 20)
+    assert not result.converged and result.rounds == 3
+    assert -math.inf < result.bound <= converged.bound + 1e-6
+
+
+def test_a_master_failure_mid_dive_still_gives_every_member_a_roster_that_keeps_every_rule():
+    instance = _random_variant(0)
+    roster_problem = curtois.to_problem(instance)
+    for converged in (True, False):  # by cells, by columns
+        generation = ColumnGeneration(roster_problem, workers=2)
+        generation.bound(time.monotonic() + 20)
+        generation.converged = converged
+        generation.master.solve = _failing_after(generation.master.solve, 1)
+        roster = generation.dive(time.monotonic() + 20)
+        assert curtois.violations(instance, roster) == []
+        assert {staff_id for staff_id, _ in roster} <= {m.id for m in roster_problem.staff}
 
 
 def test_a_converged_dive_forces_cells_and_every_member_works_its_forced_cells():
