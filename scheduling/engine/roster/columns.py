@@ -183,7 +183,7 @@ class ColumnGeneration:
 
         Forcing cells leaves each member the columns that work them, so the master can still
         mix the member's rosters around them; on Curtois-Qu Instance12 the dive by cells gives
-        4142 where the dive by columns gives 4914 (bound 4040). It re-converges after each
+        4040, the optimum, where the dive by columns gives 4914. It re-converges after each
         forcing, which an unconverged generation has no time for (Instance15, 45 members over
         six weeks: its first step did not end in the time).
         """
