@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -209,11 +209,7 @@ class ColumnGeneration:
                 for staff_id, day, code in cells:
                     self.pricers[staff_id].force(day, code)
                 self.master.force(cells)
-        return {
-            (column.staff_id, day): code
-            for column in self.master.heaviest({})
-            for day, code in column.cells
-        }
+        return _roster_of(self.master.heaviest({}))
 
     def _dive_by_columns(self, deadline: float) -> dict[tuple[str, int], str]:
         """Each step prices the members still free at the master's duals until no column
@@ -234,9 +230,7 @@ class ColumnGeneration:
                 for column in chosen:
                     self.master.fix(column)
                     fixed[column.staff_id] = column
-        return {
-            (column.staff_id, day): code for column in fixed.values() for day, code in column.cells
-        }
+        return _roster_of(fixed.values())
 
     def _pace(self, free: int, deadline: float) -> tuple[int, float]:
         """Pricing rounds per step and the share of free members fixed at each: three rounds
@@ -282,6 +276,11 @@ class ColumnGeneration:
         prices = _price_all(pool, pricers, duals, deadline, member_duals)
         self.seconds_per_pricing = (time.monotonic() - started) / max(1, len(pricers))
         return prices
+
+
+def _roster_of(columns: Iterable[Column]) -> dict[tuple[str, int], str]:
+    """The roster of one column per member: (staff id, day) -> shift code."""
+    return {(column.staff_id, day): code for column in columns for day, code in column.cells}
 
 
 def _price_all(
@@ -503,7 +502,7 @@ class _Master:
         self.convexity[column.staff_id].SetCoefficient(weight, 1)
         for index in self._column_rows(column):
             self.rows[index].SetCoefficient(weight, 1)
-        if not self.forced[column.staff_id] <= column.cells:
+        if not self._works_forced(column):
             weight.SetBounds(0, 0)
         self.columns[column.staff_id].append((column, weight))
 
@@ -575,9 +574,13 @@ class _Master:
         """Only columns working ``cells`` from now on (each member keeps its heaviest)."""
         for staff_id, day, code in cells:
             self.forced[staff_id].add((day, code))
+        for staff_id in {staff_id for staff_id, _, _ in cells}:
             for column, weight in self.columns[staff_id]:
-                if (day, code) not in column.cells:
+                if not self._works_forced(column):
                     weight.SetBounds(0, 0)
+
+    def _works_forced(self, column: Column) -> bool:
+        return self.forced[column.staff_id] <= column.cells
 
     def fix(self, chosen: Column) -> None:
         for column, weight in self.columns[chosen.staff_id]:
