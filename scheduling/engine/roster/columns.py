@@ -452,6 +452,8 @@ class _Master:
         self.problem = problem
         self.members = {member.id: member for member in problem.staff}
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        # Presolve would hide the last basis from each re-solve after columns are added.
+        self.lp.SetSolverSpecificParametersAsString("use_preprocessing: false")
         self.objective = self.lp.Objective()
         self.objective.SetMinimization()
         self.by_cell: dict[tuple[int, str], list[tuple[int, str | None]]] = defaultdict(list)

@@ -19,6 +19,7 @@ caller falls back to the exact model.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from functools import reduce
 
@@ -270,6 +271,9 @@ class RosterPricer:
             self.window_table,
             self.max_units + 1,
             self.slot_count,
+            *_scratch(
+                self.days, len(self.codes), self.run_table, self.max_units + 1, self.slot_count
+            ),
         )
         work_end = work[-1, :, :, self.min_units :]
         rest_end = rest[-1, :, self.min_units :]
@@ -310,6 +314,20 @@ class RosterPricer:
         )
 
 
+_buffers = threading.local()
+
+
+def _scratch(days: int, shifts: int, runs: np.ndarray, units: int, slots: int) -> tuple:
+    """This thread's arrays for the program's states, grown as needed: a fresh array of tens of
+    megabytes each call costs more in page faults than the whole program."""
+    sizes = (days * shifts * runs[5, 0] * units * slots, days * runs[5, 1] * units * slots)
+    held = getattr(_buffers, "arrays", (np.empty(0), np.empty(0)))
+    if any(len(array) < size for array, size in zip(held, sizes, strict=True)):
+        held = tuple(np.empty(max(len(a), n)) for a, n in zip(held, sizes, strict=True))
+        _buffers.arrays = held
+    return held
+
+
 @numba.njit(cache=True, nogil=True)
 def _forward(
     values,
@@ -325,6 +343,8 @@ def _forward(
     windows,
     num_units,
     num_slots,
+    work_buffer,
+    rest_buffer,
 ):
     """Every day's best value of each state: ``work[day, shift, run, units, slot]`` (the shift
     worked that day) and ``rest[day, run, units, slot]``. Compiled: the loops are the program.
@@ -334,8 +354,12 @@ def _forward(
     """
     days, shifts = values.shape
     num_work, num_rest = runs[5, 0], runs[5, 1]
-    work = np.full((days, shifts, num_work, num_units, num_slots), -np.inf)
-    rest = np.full((days, num_rest, num_units, num_slots), -np.inf)
+    work = work_buffer[: days * shifts * num_work * num_units * num_slots]
+    work = work.reshape((days, shifts, num_work, num_units, num_slots))
+    rest = rest_buffer[: days * num_rest * num_units * num_slots]
+    rest = rest.reshape((days, num_rest, num_units, num_slots))
+    work[:] = -np.inf
+    rest[:] = -np.inf
     sets = before_table.shape[0]
     best_before = np.full((sets, num_work, num_units, num_slots), -np.inf)
     first_work, first_rest = runs[4, 0], runs[4, 1]
@@ -355,19 +379,19 @@ def _forward(
             continue
         base, top = windows[day - 1, 0], windows[day - 1, 1]
         # The best of each set of shifts allowed the day before, per run, units and slot.
+        # Shift by shift, so the innermost loops read the day before's states in order.
+        best_before[:] = -np.inf
         for a in range(sets):
-            for w in range(num_work):
-                for u in range(base, top):
-                    for z in range(num_slots):
-                        m = -np.inf
-                        for i in range(shifts):
-                            b = before_table[a, i]
-                            if b < 0:
-                                break
+            for i in range(shifts):
+                b = before_table[a, i]
+                if b < 0:
+                    break
+                for w in range(num_work):
+                    for u in range(base, top):
+                        for z in range(num_slots):
                             v = work[day - 1, b, w, u, z]
-                            if v > m:
-                                m = v
-                        best_before[a, w, u, z] = m
+                            if v > best_before[a, w, u, z]:
+                                best_before[a, w, u, z] = v
         for s in range(shifts):
             gain = values[day, s]
             if gain == -np.inf:
