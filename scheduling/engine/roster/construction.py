@@ -572,13 +572,15 @@ class StaffByStaff:
             day_values = _within_caps(day_values, caps)
             rules = self._pattern_rules(member, unit, floor_days)
             sizes = [length // unit for length in lengths]
-            options = best_pattern(rules, day_values, sizes)
+            follows = self._lengths_follow(codes, groups)
+            options = best_pattern(rules, day_values, sizes, follows)
             if options is None:
                 continue
             planned = _best_of_rounds(
                 rounds if len(lengths) > 1 else 1,
                 rules,
                 sizes,
+                follows,
                 day_values,
                 options,
                 program=partial(self._shifts_by_program, member, codes, values, groups=groups),
@@ -591,6 +593,19 @@ class StaffByStaff:
             if result is not None:
                 return result[0], result[1][staff_id]
         return None
+
+    def _lengths_follow(self, codes: list[str], groups: list[list[int]]) -> list[list[bool]]:
+        """Whether some shift of each group (a length of shift) may follow some shift of each
+        other on the next day. Planned without it, a pattern can work a length the day after
+        one that none of its shifts may follow (Curtois-Qu Instance23: most shifts may not
+        follow a 12-hour one), and its shifts then cannot be chosen by the shift program."""
+        return [
+            [
+                any((codes[a], codes[b]) not in self.forbidden for a in first for b in second)
+                for second in groups
+            ]
+            for first in groups
+        ]
 
     def _codes_of(self, member: StaffMember) -> list[str]:
         """The shift types the member may work."""
@@ -945,6 +960,7 @@ def _best_of_rounds(
     rounds: int,
     rules: PatternRules,
     sizes: list[int],
+    follows: list[list[bool]],
     day_values: list[list[float]],
     options: list[int | None],
     program: Callable[[list[int | None]], tuple[float, Cells] | None],
@@ -968,7 +984,7 @@ def _best_of_rounds(
             break
         for day, k in short:
             day_values[day][k] = got[day]
-        options = best_pattern(rules, day_values, sizes)
+        options = best_pattern(rules, day_values, sizes, follows)
         if options is None:
             break
         attempt = program(options)

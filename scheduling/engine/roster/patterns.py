@@ -11,10 +11,18 @@ one, in a fraction of a second, and the model then only chooses the shift of eac
 
 from __future__ import annotations
 
+import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
+
+# Columns of the program's day flags.
+FORCED_OFF, FORCED_ON, WEEKEND_DAY, WEEKEND_FIRST = range(4)
+# The program's answer when no pattern meets the rules.
+NO_PATTERN = -2
 
 
 @dataclass(frozen=True)
@@ -92,51 +100,37 @@ class RunStates:
 
 
 def best_pattern(
-    rules: PatternRules, values: Sequence[Sequence[float]], sizes: Sequence[int]
+    rules: PatternRules,
+    values: Sequence[Sequence[float]],
+    sizes: Sequence[int],
+    follows: Sequence[Sequence[bool]] | None = None,
 ) -> list[int | None] | None:
     """Each day's option (an index into ``sizes``; None for a day off) maximising the sum of
     ``values[day][option]`` (minus infinity: not on that day), or None when no pattern meets
-    the rules."""
+    the rules. ``follows[a][b]`` False: option ``b`` may not be worked the day after option
+    ``a`` (default: any may follow any)."""
     if rules.min_units > rules.max_units:
         return None
-    states = RunStates(rules)
+    after_work, after_rest, working = _transitions(RunStates(rules), len(sizes), follows)
+    num_states = len(working) - 1
+    if (num_states + 1) * (len(sizes) + 1) > np.iinfo(np.int16).max:
+        raise ValueError("too many run states and options for the pattern program")
     weekend_top = rules.max_weekends if rules.max_weekends is not None else 0
-    shape = (len(states.all), rules.max_units + 1, weekend_top + 1)
-    start = np.full(shape[1:], -np.inf)
-    start[0, 0] = 0.0
-    best = np.full(shape, -np.inf)
-    # Per day and state, how it was reached: the state of the day before and the option worked.
-    came_from = np.zeros((rules.num_days, *shape), dtype=np.int16)
-    largest = max(sizes)
-    most = most_days_worked(rules)
-    # The states offered a move the day before: cheaper to keep than to find by searching every
-    # state's values (a state offered only moves from nothing holds nothing, and its own moves
-    # then offer nothing either).
-    reached: set[int] = set()
-    for day in range(rules.num_days):
-        new = np.full(shape, -np.inf)
-        # Only the units still able to end within the range: those below the minimum minus all
-        # the rest of the period could do are dead. No pattern has more units by the day before
-        # than its longest shifts on every day the run rules let it work.
-        low = max(0, rules.min_units - largest * most[rules.num_days - day])
-        high = largest * most[day] + 1
-        step = _Step(new, came_from[day], len(sizes), low, high)
-        sources = (
-            [(None, -1, start)]
-            if day == 0
-            else [(states.all[i], i, best[i]) for i in sorted(reached)]
-        )
-        for state, position, current in sources:
-            if day not in rules.forced_off and (target := states.after_work(state)) is not None:
-                weekend = int(_starts_weekend(rules, day, state))
-                for option, size in enumerate(sizes):
-                    if np.isfinite(values[day][option]):
-                        move = (values[day][option], size, weekend, option)
-                        step.relax(states.index[target], current, position, *move)
-            if day not in rules.forced_on and (target := states.after_rest(state)) is not None:
-                step.relax(states.index[target], current, position, 0.0, 0, 0, -1)
-        best, reached = new, step.targets
-    return _trace_back(rules, states, best, came_from, sizes)
+    shape = (rules.num_days, num_states, rules.max_units + 1, weekend_top + 1)
+    options = _pattern_program(
+        np.asarray(values, dtype=np.float64).reshape(rules.num_days, len(sizes)),
+        np.asarray(sizes, dtype=np.int64),
+        after_work,
+        after_rest,
+        working,
+        _day_flags(rules),
+        np.asarray(most_days_worked(rules), dtype=np.int64),
+        rules.min_units,
+        _scratch(shape),
+    )
+    if not len(options) or options[0] == NO_PATTERN:
+        return None
+    return [None if option < 0 else int(option) for option in options]
 
 
 def most_days_worked(rules: PatternRules) -> list[int]:
@@ -150,61 +144,161 @@ def most_days_worked(rules: PatternRules) -> list[int]:
     ]
 
 
-def _starts_weekend(rules: PatternRules, day: int, before: RunState | None) -> bool:
-    """Working ``day`` adds a weekend: it is a weekend day and the day before was not worked
-    within the same weekend."""
-    if rules.max_weekends is None:
+def _transitions(
+    states: RunStates, num_options: int, follows: Sequence[Sequence[bool]] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The program's states, and last the start (no day yet): for each, the state after one
+    more day worked with each option and after one more day off (-1: the rules forbid it), and
+    whether it is a working run. Where some option may not follow another, a working run's
+    state also holds the option of its last day."""
+    restricted = follows is not None and not all(all(row) for row in follows)
+    last_options = list(range(num_options)) if restricted else [None]
+    program_states = [
+        (state, option)
+        for state in states.all
+        for option in (last_options if state.working else [None])
+    ]
+    index = {state: position for position, state in enumerate(program_states)}
+    before = [*program_states, (None, None)]
+    after_work = np.full((len(before), num_options), -1, dtype=np.int64)
+    after_rest = np.full(len(before), -1, dtype=np.int64)
+    for position, (state, last) in enumerate(before):
+        if (target := states.after_work(state)) is not None:
+            for option in range(num_options):
+                if last is None or follows[last][option]:
+                    after_work[position, option] = index[target, option if restricted else None]
+        if (target := states.after_rest(state)) is not None:
+            after_rest[position] = index[target, None]
+    working = np.array([state is not None and state.working for state, _ in before])
+    return after_work, after_rest, working
+
+
+def _day_flags(rules: PatternRules) -> np.ndarray:
+    """Per day: forced off, forced on, a weekend day that counts towards the weekend limit, the
+    first day of its weekend (``FORCED_OFF`` ... ``WEEKEND_FIRST``)."""
+    flags = np.zeros((rules.num_days, 4), dtype=np.bool_)
+    for day in rules.forced_off:
+        flags[day, FORCED_OFF] = True
+    for day in rules.forced_on:
+        flags[day, FORCED_ON] = True
+    if rules.max_weekends is not None:
+        for days in rules.weekends:
+            for day in days:
+                flags[day, WEEKEND_DAY] = True
+            flags[days[0], WEEKEND_FIRST] = True
+    return flags
+
+
+_buffers = threading.local()
+
+
+def _scratch(shape: tuple[int, ...]) -> np.ndarray:
+    """This thread's array for how each state was reached, grown as needed: a fresh array of a
+    hundred megabytes each call (a year of three lengths of shift) costs more in page faults
+    than the program itself. Only the entries the program writes are ever read."""
+    size = math.prod(shape)
+    held = getattr(_buffers, "came_from", np.empty(0, dtype=np.int16))
+    if len(held) < size:
+        held = _buffers.came_from = np.empty(size, dtype=np.int16)
+    return held[:size].reshape(shape)
+
+
+@numba.njit(cache=True, nogil=True)
+def _pattern_program(
+    values, sizes, after_work, after_rest, working, flags, most, min_units, came_from
+):
+    """The best pattern's option per day (-1: off), or ``[NO_PATTERN]`` when there is none.
+
+    The state of a day is the run state, the units worked so far and the weekends worked so
+    far; ``came_from[day, state, units, weekends]`` packs the state of the day before (the
+    start is state ``len(states)``) and the option worked as state * (options + 1) + option
+    + 1. Only the units still able to end within the range are kept: those below the minimum
+    minus all the rest of the period could add are dead, and no pattern has more units by a
+    day than its longest shifts on every day the run rules let it work."""
+    days, num_options = values.shape
+    _, num_states, num_units, num_weekends = came_from.shape
+    start = num_states
+    largest = sizes.max()
+    best = np.full((num_states + 1, num_units, num_weekends), -np.inf)
+    best[start, 0, 0] = 0.0
+    new = np.empty_like(best)
+    reached = np.zeros(num_states + 1, dtype=np.bool_)
+    reached[start] = True
+    for day in range(days):
+        low = max(0, min_units - largest * most[days - day])
+        high = largest * most[day] + 1
+        new[:] = -np.inf
+        targets = np.zeros(num_states + 1, dtype=np.bool_)
+        for source in range(num_states + 1):
+            if not reached[source]:
+                continue
+            packed = source * (num_options + 1) + 1  # + the option worked; + 0 for a day off
+            if not flags[day, FORCED_OFF]:
+                weekend = 0
+                if flags[day, WEEKEND_DAY] and (flags[day, WEEKEND_FIRST] or not working[source]):
+                    weekend = 1
+                for option in range(num_options):
+                    target = after_work[source, option]
+                    if target >= 0 and np.isfinite(values[day, option]):
+                        move = (values[day, option], sizes[option], weekend, packed + option)
+                        if _relax(
+                            best[source], new[target], came_from[day, target], move, low, high
+                        ):
+                            targets[target] = True
+            target = after_rest[source]
+            if not flags[day, FORCED_ON] and target >= 0:
+                move = (0.0, 0, 0, packed - 1)
+                if _relax(best[source], new[target], came_from[day, target], move, low, high):
+                    targets[target] = True
+        best, new = new, best
+        reached = targets
+    return _trace_back(best, came_from, sizes, working, flags, min_units)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _relax(current, target, came_from, move, low, high) -> bool:
+    """Offer every units x weekends value of one state (``current``) moved to another
+    (``target``) by ``move``: (value, units, weekends added, packed way); False when no units
+    of the move stay within ``low`` and ``high``."""
+    value, units, weekend, how = move
+    num_units, num_weekends = current.shape
+    first = max(low - units, 0)
+    last = min(num_units - units, high)
+    if first >= last:
         return False
-    for days in rules.weekends:
-        if day in days:
-            return day == days[0] or before is None or not before.working
-    return False
+    for u in range(first, last):
+        for w in range(num_weekends - weekend):
+            v = current[u, w]
+            if v == -np.inf:
+                continue
+            v += value
+            if v > target[u + units, w + weekend]:
+                target[u + units, w + weekend] = v
+                came_from[u + units, w + weekend] = how
+    return True
 
 
-@dataclass
-class _Step:
-    """One day of the program: the best value of each state reached and how it was reached,
-    packed as (state of the day before + 1) * (options + 1) + (option worked + 1)."""
-
-    best: np.ndarray
-    came_from: np.ndarray
-    options: int
-    low: int  # the fewest units still worth extending
-    high: int  # the most units reached so far, plus one
-    targets: set[int] = field(default_factory=set)  # the states offered a move
-
-    def relax(self, target, current, position, value, units, weekend, option) -> None:
-        """Offer ``current`` (units x weekends values of one state) moved to ``target``."""
-        rows, columns = current.shape
-        first = max(self.low - units, 0)
-        last = min(rows - units, self.high)
-        if first >= last:
-            return
-        self.targets.add(target)
-        candidate = current[first:last, : columns - weekend] + value
-        best = self.best[target, first + units : last + units, weekend:]
-        better = candidate > best
-        # Masked copies in place: quicker than boolean indexing, which gathers the values first.
-        np.copyto(best, candidate, where=better)
-        how = (position + 1) * (self.options + 1) + option + 1
-        came_from = self.came_from[target, first + units : last + units, weekend:]
-        np.copyto(came_from, how, where=better, casting="unsafe")
-
-
-def _trace_back(rules, states, best, came_from, sizes) -> list[int | None] | None:
-    final = best[:, rules.min_units :, :]
-    if not np.isfinite(final).any():
-        return None
-    position, units, weekends = np.unravel_index(int(np.argmax(final)), final.shape)
-    units += rules.min_units
-    pattern: list[int | None] = [None] * rules.num_days
-    for day in range(rules.num_days - 1, -1, -1):
-        previous, option = divmod(int(came_from[day, position, units, weekends]), len(sizes) + 1)
-        previous, option = previous - 1, option - 1
+@numba.njit(cache=True, nogil=True)
+def _trace_back(best, came_from, sizes, working, flags, min_units):
+    days, num_states, num_units, num_weekends = came_from.shape
+    num_options = len(sizes)
+    top, position, units, weekends = -np.inf, -1, 0, 0
+    for s in range(num_states):
+        for u in range(min_units, num_units):
+            for w in range(num_weekends):
+                if best[s, u, w] > top:
+                    top, position, units, weekends = best[s, u, w], s, u, w
+    pattern = np.full(days, -1, dtype=np.int64)
+    if position < 0:
+        pattern[:] = NO_PATTERN
+        return pattern
+    for day in range(days - 1, -1, -1):
+        how = came_from[day, position, units, weekends]
+        previous, option = how // (num_options + 1), how % (num_options + 1) - 1
         if option >= 0:
             pattern[day] = option
-            before = states.all[previous] if previous >= 0 else None
-            weekends -= _starts_weekend(rules, day, before)
+            if flags[day, WEEKEND_DAY] and (flags[day, WEEKEND_FIRST] or not working[previous]):
+                weekends -= 1
             units -= sizes[option]
         position = previous
     return pattern
@@ -245,24 +339,47 @@ def best_shifts(
 
 def _viterbi(table: np.ndarray, allowed_after: np.ndarray) -> list[int | None] | None:
     """The best shift per day given the succession rule; a day with no finite value is off."""
-    num_days, num_shifts = table.shape
-    # Column num_shifts is 'off': any shift may follow it and it may follow any shift.
-    follows = np.ones((num_shifts + 1, num_shifts + 1), dtype=bool)
-    follows[:num_shifts, :num_shifts] = allowed_after
-    best = np.zeros(num_shifts + 1)
-    came_from = np.zeros((num_days, num_shifts + 1), dtype=np.int16)
-    for day in range(num_days):
-        today = np.append(table[day], -np.inf)
-        if not np.isfinite(today).any():
-            today[num_shifts] = 0.0
-        reach = np.where(follows, best[:, None], -np.inf)  # [previous, current]
-        came_from[day] = np.argmax(reach, axis=0)
-        best = reach.max(axis=0) + today
-    if not np.isfinite(best).any():
+    chosen = _viterbi_program(np.ascontiguousarray(table, dtype=np.float64), allowed_after)
+    if len(chosen) and chosen[0] == NO_PATTERN:
         return None
-    chosen: list[int | None] = [None] * num_days
-    current = int(np.argmax(best))
+    return [None if shift < 0 else int(shift) for shift in chosen]
+
+
+@numba.njit(cache=True, nogil=True)
+def _viterbi_program(table, allowed_after):
+    """Each day's shift (-1: off), or ``[NO_PATTERN]`` when no sequence keeps the rule. The
+    state is the shift of the day before, ``num_shifts`` for a day off, which any shift may
+    follow and which may follow any shift."""
+    num_days, num_shifts = table.shape
+    off = num_shifts
+    best = np.zeros(num_shifts + 1)
+    new = np.empty(num_shifts + 1)
+    came_from = np.zeros((num_days, num_shifts + 1), dtype=np.int64)
+    for day in range(num_days):
+        off_value = 0.0
+        for shift in range(num_shifts):
+            if np.isfinite(table[day, shift]):
+                off_value = -np.inf  # a day with a shift to choose is worked
+        for current in range(num_shifts + 1):
+            today = table[day, current] if current < off else off_value
+            top, source = -np.inf, 0
+            for previous in range(num_shifts + 1):
+                if previous < off and current < off and not allowed_after[previous, current]:
+                    continue
+                if best[previous] > top:
+                    top, source = best[previous], previous
+            came_from[day, current] = source
+            new[current] = top + today
+        best, new = new, best
+    current, top = -1, -np.inf
+    for state in range(num_shifts + 1):
+        if best[state] > top:
+            current, top = state, best[state]
+    chosen = np.full(num_days, -1, dtype=np.int64)
+    if current < 0:
+        chosen[:] = NO_PATTERN
+        return chosen
     for day in range(num_days - 1, -1, -1):
-        chosen[day] = None if current == num_shifts else current
-        current = int(came_from[day, current])
+        chosen[day] = -1 if current == off else current
+        current = came_from[day, current]
     return chosen

@@ -100,6 +100,37 @@ def test_best_pattern_is_the_best_allowed_pattern_of_all(seed):
     assert total(pattern) == max(total(p) for p in allowed)
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_best_pattern_keeps_which_option_may_follow_which(seed):
+    rng = random.Random(1000 + seed)
+    sizes = [1, 2, 3]
+    num_days = 7
+    rules = _rules(rng, num_days)
+    values = [[rng.randint(-5, 9) for _ in sizes] for _ in range(num_days)]
+    follows = [[rng.random() < 0.5 for _ in sizes] for _ in sizes]
+
+    def keeps_follows(options) -> bool:
+        pairs = zip(options, options[1:], strict=False)
+        return all(a is None or b is None or follows[a][b] for a, b in pairs)
+
+    allowed = [
+        p
+        for p in itertools.product([None, *range(len(sizes))], repeat=num_days)
+        if _allowed(rules, p, sizes) and keeps_follows(p)
+    ]
+    pattern = best_pattern(rules, values, sizes, follows)
+    if not allowed:
+        assert pattern is None
+        return
+    assert pattern is not None
+    assert _allowed(rules, tuple(pattern), sizes) and keeps_follows(pattern)
+
+    def total(options) -> float:
+        return sum(values[d][o] for d, o in enumerate(options) if o is not None)
+
+    assert total(pattern) == max(total(p) for p in allowed)
+
+
 def test_a_tight_year_long_contract_gets_a_pattern_quickly():
     num_days = 364
     weekends = [[d, d + 1] for d in range(5, num_days, 7)]
