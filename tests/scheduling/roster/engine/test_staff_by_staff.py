@@ -252,14 +252,16 @@ def test_a_pattern_plans_no_more_of_a_length_than_its_shift_types_allow():
     assert _within_caps(values, [None, 4]) == values
 
 
-def test_a_hurried_construction_plans_every_member_by_pattern_within_the_rules():
+def test_a_long_period_is_built_by_patterns_within_the_rules():
     instance = _long_instance(long_shifts=True)
     builder = StaffByStaff(curtois.to_problem(instance), seed=8)
-    builder.pattern_first_below = math.inf
+    windows_built = []
+    builder._build_in_windows = lambda *args: windows_built.append(args) or False
     assert builder.construct(time.monotonic() + 30, workers=2)
     assert sorted({staff_id for staff_id, _ in builder.roster}) == list("ABCDE")
     assert curtois.violations(instance, builder.roster) == []
     assert builder.objective() == curtois.penalty(instance, builder.roster)
+    assert windows_built == []  # every member's pattern was found
 
 
 def test_a_shifts_move_turns_a_surplus_shift_into_a_missing_one_of_the_same_length():
