@@ -574,7 +574,7 @@ class StaffByStaff:
                 follows,
                 day_values,
                 options,
-                program=partial(self._shifts_by_program, member, codes, values, groups=groups),
+                program=partial(self._shifts_by_program, member, codes, values),
                 value_of=lambda day, code: values[day][codes.index(code)],
             )
             if planned is not None:
@@ -621,18 +621,18 @@ class StaffByStaff:
         codes: list[str],
         values: list[list[float]],
         options: list[int | None],
-        groups: list[list[int]],
     ) -> tuple[float, Cells] | None:
-        """The shift of each day worked, among the shifts of the length planned for it, by
-        dynamic programming under the succession rule and the limits per shift type. Not with
-        hard coverage floors, which only the model can see to."""
+        """The shift of each day ``options`` works (not None), by dynamic programming under the
+        succession rule, the limits per shift type and the contract's minutes. Any of the
+        member's shifts, not only those of the length planned: a planned sequence of lengths
+        that no sequence of shifts can follow (Curtois-Qu Instance23: a 12-hour shift, then an
+        8-hour late, then a 10-hour day) still gets shifts, and a day may take a better shift
+        of another length where the minutes allow. Not with hard coverage floors, which only
+        the model can see to."""
         if self.has_floors:
             return None
         allowed = [
-            [
-                value if k is not None and column in groups[k] else -math.inf
-                for column, value in enumerate(row)
-            ]
+            row if k is not None else [-math.inf] * len(row)
             for row, k in zip(values, options, strict=True)
         ]
         column_of = {code: column for column, code in enumerate(codes)}
@@ -642,17 +642,32 @@ class StaffByStaff:
             if a in column_of and b in column_of
         }
         maxima = [member.max_shifts_per_type.get(code) for code in codes]
-        chosen = best_shifts(allowed, forbidden, maxima)
+        minutes = self._minutes_in_units(member, codes, sum(k is not None for k in options))
+        if minutes is None:
+            return None
+        chosen = best_shifts(allowed, forbidden, maxima, sizes=minutes[0], units=minutes[1])
         if chosen is None:
             return None
         cells = [(day, codes[c]) for day, c in enumerate(chosen) if c is not None]
-        minutes = sum(self.lengths[code] for _, code in cells)
-        too_many = member.max_minutes is not None and minutes > member.max_minutes
-        if minutes < member.min_minutes or too_many:
-            return None
         whole = range(self.p.num_days)
         with self.lock:
             return self._cost([member.id], {member.id: cells}, whole), cells
+
+    def _minutes_in_units(
+        self, member: StaffMember, codes: list[str], days_worked: int
+    ) -> tuple[list[int] | None, tuple[int, int]] | None:
+        """Each shift's size and the contract's range of minutes, in units of the shifts'
+        greatest common length, for the shift program. With one length the days worked decide
+        the minutes: no sizes, nothing to count (None where they fall outside the range)."""
+        unit = math.gcd(*(self.lengths[code] for code in codes))
+        sizes = [self.lengths[code] // unit for code in codes]
+        most = max(sizes) * days_worked
+        if member.max_minutes is not None:
+            most = min(most, member.max_minutes // unit)
+        fewest = math.ceil(member.min_minutes / unit)
+        if len(set(sizes)) > 1:
+            return sizes, (fewest, most)
+        return (None, (0, 0)) if fewest <= sizes[0] * days_worked <= most else None
 
     def _shift_values(self, member: StaffMember, codes: list[str]) -> list[list[float]]:
         """What working each shift on each day is worth to the objective: its coverage
@@ -893,23 +908,17 @@ class StaffByStaff:
         return self._replan(staff_id, lambda _: self._plan_by_pattern(staff_id, seconds, rounds))
 
     def _shifts_move(self, staff_id: str) -> float:
-        """Re-choose the shift of each day one member works, among the shifts of the same
-        length, so that its runs, weekends and minutes stay as they are: the shift program
-        alone, the cheapest move there is. The improvement made (0 if none)."""
+        """Re-choose the shift of each day one member works, so that its runs and weekends stay
+        as they are and its minutes within the contract: the shift program alone, the cheapest
+        move there is. The improvement made (0 if none)."""
         member = self.members[staff_id]
         codes = self._codes_of(member)
-        by_length = self._columns_by_length(codes)
-        groups = list(by_length.values())
-        option_of = {length: k for k, length in enumerate(by_length)}
 
         def plan(before: Cells) -> tuple[float, Cells] | None:
             worked = dict(before)
-            options = [
-                option_of[self.lengths[worked[day]]] if day in worked else None
-                for day in range(self.p.num_days)
-            ]
+            options = [0 if day in worked else None for day in range(self.p.num_days)]
             values = self._shift_values(member, codes)  # _replan holds the lock
-            return self._shifts_by_program(member, codes, values, options, groups)
+            return self._shifts_by_program(member, codes, values, options)
 
         return self._replan(staff_id, plan)
 

@@ -309,77 +309,101 @@ def best_shifts(
     forbidden: set[tuple[int, int]],
     maxima: Sequence[int | None],
     rounds: int = 8,
+    sizes: Sequence[int] | None = None,
+    units: tuple[int, int] = (0, 0),
 ) -> list[int | None] | None:
     """Each day's shift (an index into the columns of ``values``; None on a day whose values are
     all minus infinity, a day off) maximising the sum of the values chosen, with no pair
-    (shift, next day's shift) in ``forbidden``.
+    (shift, next day's shift) in ``forbidden`` and, where ``sizes`` gives each shift's units of
+    work, the units worked within ``units`` (the fewest and the most).
 
     Shifts over their ``maxima`` are priced out: each round raises the price of every shift
     still used too often, for at most ``rounds`` rounds; None if that does not bring them all
-    within their maxima (or a day cannot be given a shift at all)."""
+    within their maxima (or no sequence keeps the other rules)."""
     table = np.asarray(values, dtype=float)
     num_days, num_shifts = table.shape
     allowed_after = np.ones((num_shifts, num_shifts), dtype=bool)
     for first, second in forbidden:
         allowed_after[first, second] = False
+    shift_sizes = np.zeros(num_shifts, dtype=np.int64) if sizes is None else np.asarray(sizes)
     limits = np.array([np.inf if m is None else m for m in maxima])
     price = np.zeros(num_shifts)
     for _ in range(rounds):
-        chosen = _viterbi(table - price, allowed_after)
-        if chosen is None:
+        chosen = _shift_program(
+            np.ascontiguousarray(table - price), allowed_after, shift_sizes, *units
+        )
+        if len(chosen) and chosen[0] == NO_PATTERN:
             return None
-        used = np.bincount([c for c in chosen if c is not None], minlength=num_shifts)
+        used = np.bincount(chosen[chosen >= 0], minlength=num_shifts)
         over = used > limits
         if not over.any():
-            return chosen
+            return [None if shift < 0 else int(shift) for shift in chosen]
         step = max(1.0, float(np.abs(table[np.isfinite(table)]).max(initial=1.0)) / 4)
         price[over] += step
     return None
 
 
-def _viterbi(table: np.ndarray, allowed_after: np.ndarray) -> list[int | None] | None:
-    """The best shift per day given the succession rule; a day with no finite value is off."""
-    chosen = _viterbi_program(np.ascontiguousarray(table, dtype=np.float64), allowed_after)
-    if len(chosen) and chosen[0] == NO_PATTERN:
-        return None
-    return [None if shift < 0 else int(shift) for shift in chosen]
-
-
 @numba.njit(cache=True, nogil=True)
-def _viterbi_program(table, allowed_after):
-    """Each day's shift (-1: off), or ``[NO_PATTERN]`` when no sequence keeps the rule. The
-    state is the shift of the day before, ``num_shifts`` for a day off, which any shift may
-    follow and which may follow any shift."""
+def _shift_program(table, allowed_after, sizes, min_units, max_units):
+    """Each day's shift (-1: off), or ``[NO_PATTERN]`` when no sequence keeps the rules. The
+    state is the units worked so far and the shift of the day before, ``num_shifts`` for a day
+    off, which any shift may follow and which may follow any shift. A day with a finite value
+    is worked."""
     num_days, num_shifts = table.shape
     off = num_shifts
-    best = np.zeros(num_shifts + 1)
-    new = np.empty(num_shifts + 1)
-    came_from = np.zeros((num_days, num_shifts + 1), dtype=np.int64)
-    for day in range(num_days):
-        off_value = 0.0
+    num_units = max_units + 1
+    smallest = sizes.min()
+    largest = sizes.max()
+    worked_after = np.zeros(num_days + 1, dtype=np.int64)  # days worked from each day on
+    for day in range(num_days - 1, -1, -1):
+        worked = False
         for shift in range(num_shifts):
-            if np.isfinite(table[day, shift]):
-                off_value = -np.inf  # a day with a shift to choose is worked
+            worked = worked or np.isfinite(table[day, shift])
+        worked_after[day] = worked_after[day + 1] + (1 if worked else 0)
+    best = np.full((num_units, num_shifts + 1), -np.inf)
+    best[0, :] = 0.0
+    new = np.empty_like(best)
+    came_from = np.empty((num_days, num_units, num_shifts + 1), dtype=np.int16)
+    low, high = 0, 1  # the units reached so far: [low, high)
+    for day in range(num_days):
+        off_value = 0.0 if worked_after[day] == worked_after[day + 1] else -np.inf
+        new[:] = -np.inf
+        # Units that can still end within range once the rest of the days are worked.
+        floor = min_units - largest * worked_after[day]
+        ceiling = max_units - smallest * worked_after[day + 1]
         for current in range(num_shifts + 1):
             today = table[day, current] if current < off else off_value
-            top, source = -np.inf, 0
-            for previous in range(num_shifts + 1):
-                if previous < off and current < off and not allowed_after[previous, current]:
-                    continue
-                if best[previous] > top:
-                    top, source = best[previous], previous
-            came_from[day, current] = source
-            new[current] = top + today
+            if today == -np.inf:
+                continue
+            size = sizes[current] if current < off else 0
+            for u in range(
+                max(low, floor - size, 0), min(high, ceiling - size + 1, num_units - size)
+            ):
+                top, source = -np.inf, 0
+                for previous in range(num_shifts + 1):
+                    if previous < off and current < off and not allowed_after[previous, current]:
+                        continue
+                    if best[u, previous] > top:
+                        top, source = best[u, previous], previous
+                if top > -np.inf:
+                    new[u + size, current] = top + today
+                    came_from[day, u + size, current] = source
         best, new = new, best
-    current, top = -1, -np.inf
-    for state in range(num_shifts + 1):
-        if best[state] > top:
-            current, top = state, best[state]
+        if off_value == -np.inf:
+            low, high = low + smallest, high + largest
+    top, units, current = -np.inf, -1, -1
+    for u in range(min_units, num_units):
+        for state in range(num_shifts + 1):
+            if best[u, state] > top:
+                top, units, current = best[u, state], u, state
     chosen = np.full(num_days, -1, dtype=np.int64)
     if current < 0:
         chosen[:] = NO_PATTERN
         return chosen
     for day in range(num_days - 1, -1, -1):
         chosen[day] = -1 if current == off else current
-        current = came_from[day, current]
+        previous = came_from[day, units, current]
+        if current < off:
+            units -= sizes[current]
+        current = previous
     return chosen

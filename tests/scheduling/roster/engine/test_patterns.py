@@ -185,11 +185,8 @@ def _shift_case(seed: int, with_maxima: bool):
     return values, forbidden, maxima
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_best_shifts_is_the_best_sequence_when_no_shift_has_a_maximum(seed):
-    values, forbidden, maxima = _shift_case(seed, with_maxima=False)
-    sequences = list(_shift_sequences(values, forbidden, maxima))
-    chosen = best_shifts(values, forbidden, maxima)
+def _assert_the_best_of(chosen, sequences, values) -> None:
+    """``chosen`` is one of ``sequences`` of the highest total value, or None if there are none."""
     if not sequences:
         assert chosen is None
         return
@@ -200,6 +197,14 @@ def test_best_shifts_is_the_best_sequence_when_no_shift_has_a_maximum(seed):
     assert chosen is not None
     assert tuple(chosen) in set(sequences)
     assert total(chosen) == max(total(s) for s in sequences)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_best_shifts_is_the_best_sequence_when_no_shift_has_a_maximum(seed):
+    values, forbidden, maxima = _shift_case(seed, with_maxima=False)
+    sequences = list(_shift_sequences(values, forbidden, maxima))
+    chosen = best_shifts(values, forbidden, maxima)
+    _assert_the_best_of(chosen, sequences, values)
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -215,6 +220,23 @@ def test_best_shifts_keeps_every_maximum_and_succession_rule(seed):
         assert unlimited is None or any(
             m is not None and unlimited.count(c) > m for c, m in enumerate(maxima)
         )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_best_shifts_keeps_the_units_worked_within_their_range(seed):
+    values, forbidden, maxima = _shift_case(seed, with_maxima=False)
+    rng = random.Random(500 + seed)
+    sizes = [2, 3, 4]
+    fewest = rng.randrange(12)
+    units = (fewest, fewest + rng.randrange(4))
+
+    def within(sequence) -> bool:
+        worked = sum(sizes[c] for c in sequence if c is not None)
+        return units[0] <= worked <= units[1]
+
+    sequences = [s for s in _shift_sequences(values, forbidden, maxima) if within(s)]
+    chosen = best_shifts(values, forbidden, maxima, sizes=sizes, units=units)
+    _assert_the_best_of(chosen, sequences, values)
 
 
 @pytest.mark.parametrize("longest,rest", [(None, 1), (1, 1), (2, 3), (3, 2), (5, 2)])

@@ -264,7 +264,7 @@ def test_a_long_period_is_built_by_patterns_within_the_rules():
     assert windows_built == []  # every member's pattern was found
 
 
-def test_a_shifts_move_turns_a_surplus_shift_into_a_missing_one_of_the_same_length():
+def test_a_shifts_move_turns_surplus_shifts_into_missing_ones_within_the_minutes():
     text = """SECTION_HORIZON
 7
 
@@ -274,7 +274,7 @@ N,480,D
 L,720,
 
 SECTION_STAFF
-A,D=7|N=7|L=7,10000,0,5,1,1,2
+A,D=7|N=7|L=7,10000,2160,5,1,1,2
 B,D=7|N=7|L=7,10000,0,5,1,1,2
 
 SECTION_DAYS_OFF
@@ -296,7 +296,8 @@ SECTION_COVER
     builder._put("A", [(0, "D"), (1, "D"), (2, "D"), (4, "L")])
     builder._put("B", [(0, "D"), (1, "D"), (2, "D")])
     before = curtois.penalty(instance, builder.roster)
-    # Each of A's surplus day shifts (1 over) becomes a missing night shift (100 under).
+    # Each of A's surplus day shifts (1 over) becomes a missing night shift (100 under); the
+    # 12-hour shift on day 4 stays, as A's 2,160 minutes at least require.
     assert builder._shifts_move("A") == 3 * 101
     assert sorted(builder.days_of["A"]) == [(0, "N"), (1, "N"), (2, "N"), (4, "L")]
     assert curtois.violations(instance, builder.roster) == []
