@@ -221,13 +221,16 @@ def _pattern_program(
     largest = sizes.max()
     best = np.full((num_states + 1, num_units, num_weekends), -np.inf)
     best[start, 0, 0] = 0.0
-    new = np.empty_like(best)
+    new = np.full_like(best, -np.inf)
     reached = np.zeros(num_states + 1, dtype=np.bool_)
     reached[start] = True
     for day in range(days):
         low = max(0, min_units - largest * most[days - day])
         high = largest * most[day] + 1
-        new[:] = -np.inf
+        # Today's moves write units from low up to high + largest, and tomorrow's read from
+        # low - largest: only that band of the day before yesterday's values needs clearing
+        # (what lies below it was written below every later band too, and is never read).
+        new[:, max(0, low - largest) : min(num_units, high + largest), :] = -np.inf
         targets = np.zeros(num_states + 1, dtype=np.bool_)
         for source in range(num_states + 1):
             if not reached[source]:
