@@ -590,8 +590,8 @@ class StaffByStaff:
     def _lengths_follow(self, codes: list[str], groups: list[list[int]]) -> list[list[bool]]:
         """Whether some shift of each group (a length of shift) may follow some shift of each
         other on the next day. Planned without it, a pattern can work a length the day after
-        one that none of its shifts may follow (Curtois-Qu Instance23: most shifts may not
-        follow a 12-hour one), and its shifts then cannot be chosen by the shift program."""
+        one that none of its shifts may follow (Curtois-Qu Instance19: no 8-hour shift after a
+        10-hour one), and its shifts then cannot be chosen at all."""
         return [
             [
                 any((codes[a], codes[b]) not in self.forbidden for a in first for b in second)
