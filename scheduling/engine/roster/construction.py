@@ -917,7 +917,7 @@ class StaffByStaff:
         codes = self._codes_of(member)
 
         def plan(before: Cells) -> tuple[float, Cells] | None:
-            worked = dict(before)
+            worked = {day for day, _ in before}
             options = [0 if day in worked else None for day in range(self.p.num_days)]
             values = self._shift_values(member, codes)  # _replan holds the lock
             return self._shifts_by_program(member, codes, values, options)

@@ -12,12 +12,13 @@ one, in a fraction of a second, and the model then only chooses the shift of eac
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+
+from .buffers import scratch
 
 # Columns of the program's day flags.
 FORCED_OFF, FORCED_ON, WEEKEND_DAY, WEEKEND_FIRST = range(4)
@@ -126,11 +127,17 @@ def best_pattern(
         _day_flags(rules),
         np.asarray(most_days_worked(rules), dtype=np.int64),
         rules.min_units,
-        _scratch(shape),
+        # Only the entries the program writes are ever read: no need to clear it.
+        scratch("pattern_came_from", math.prod(shape), np.int16).reshape(shape),
     )
-    if not len(options) or options[0] == NO_PATTERN:
+    return _as_options(options)
+
+
+def _as_options(answer: np.ndarray) -> list[int | None] | None:
+    """A compiled program's answer as a list (-1 as None), None for ``[NO_PATTERN]``."""
+    if not len(answer) or answer[0] == NO_PATTERN:
         return None
-    return [None if option < 0 else int(option) for option in options]
+    return [None if option < 0 else int(option) for option in answer]
 
 
 def most_days_worked(rules: PatternRules) -> list[int]:
@@ -187,20 +194,6 @@ def _day_flags(rules: PatternRules) -> np.ndarray:
                 flags[day, WEEKEND_DAY] = True
             flags[days[0], WEEKEND_FIRST] = True
     return flags
-
-
-_buffers = threading.local()
-
-
-def _scratch(shape: tuple[int, ...]) -> np.ndarray:
-    """This thread's array for how each state was reached, grown as needed: a fresh array of a
-    hundred megabytes each call (a year of three lengths of shift) costs more in page faults
-    than the program itself. Only the entries the program writes are ever read."""
-    size = math.prod(shape)
-    held = getattr(_buffers, "came_from", np.empty(0, dtype=np.int16))
-    if len(held) < size:
-        held = _buffers.came_from = np.empty(size, dtype=np.int16)
-    return held[:size].reshape(shape)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -340,7 +333,7 @@ def best_shifts(
         used = np.bincount(chosen[chosen >= 0], minlength=num_shifts)
         over = used > limits
         if not over.any():
-            return [None if shift < 0 else int(shift) for shift in chosen]
+            return _as_options(chosen)
         step = max(1.0, float(np.abs(table[np.isfinite(table)]).max(initial=1.0)) / 4)
         price[over] += step
     return None
@@ -371,8 +364,9 @@ def _shift_program(table, allowed_after, sizes, min_units, max_units):
     for day in range(num_days):
         off_value = 0.0 if worked_after[day] == worked_after[day + 1] else -np.inf
         new[:] = -np.inf
-        # Units that can still end within range once the rest of the days are worked.
-        floor = min_units - largest * worked_after[day]
+        # Units by the end of today that can still end within range once the rest of the days
+        # are worked.
+        floor = min_units - largest * worked_after[day + 1]
         ceiling = max_units - smallest * worked_after[day + 1]
         for current in range(num_shifts + 1):
             today = table[day, current] if current < off else off_value

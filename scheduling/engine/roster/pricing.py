@@ -19,13 +19,13 @@ caller falls back to the exact model.
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 from functools import reduce
 
 import numba
 import numpy as np
 
+from .buffers import scratch
 from .patterns import PatternRules, RunState, RunStates, most_days_worked
 from .problem import RosterProblem, StaffMember
 
@@ -314,18 +314,12 @@ class RosterPricer:
         )
 
 
-_buffers = threading.local()
-
-
 def _scratch(days: int, shifts: int, runs: np.ndarray, units: int, slots: int) -> tuple:
-    """This thread's arrays for the program's states, grown as needed: a fresh array of tens of
-    megabytes each call costs more in page faults than the whole program."""
-    sizes = (days * shifts * runs[5, 0] * units * slots, days * runs[5, 1] * units * slots)
-    held = getattr(_buffers, "arrays", (np.empty(0), np.empty(0)))
-    if any(len(array) < size for array, size in zip(held, sizes, strict=True)):
-        held = tuple(np.empty(max(len(a), n)) for a, n in zip(held, sizes, strict=True))
-        _buffers.arrays = held
-    return held
+    """This thread's arrays for the program's work and rest states (see ``buffers``)."""
+    return (
+        scratch("pricing_work", days * shifts * runs[5, 0] * units * slots),
+        scratch("pricing_rest", days * runs[5, 1] * units * slots),
+    )
 
 
 @numba.njit(cache=True, nogil=True)
