@@ -405,3 +405,25 @@ def test_members_still_to_be_placed_at_the_deadline_are_placed_by_their_pattern(
     assert builder.construct(time.monotonic() - 1)
     assert curtois.violations(instance, builder.roster) == []
     assert builder.objective() == curtois.penalty(instance, builder.roster)
+
+
+def test_a_weekend_shift_left_short_goes_first_to_members_working_the_rest_of_that_weekend():
+    # Two weeks from a Monday: days 5 and 6 are the first weekend, 12 and 13 the second.
+    members = [staff(name) for name in "ABCD"] + [staff("E", skills={"ICU"})]
+    rows = cover([6], required=3) + cover([2], required=2) + cover([13], required=1, skill="ICU")
+    builder = StaffByStaff(problem(members, days=14, coverage=rows), seed=3)
+    builder._put("A", [(5, "D")])  # Saturday only: its weekend is counted already
+    builder._put("B", [(5, "D"), (6, "D")])  # the whole weekend
+    builder._put("D", [(12, "D")])  # the other weekend
+    ids = list(builder.members)
+    sunday, tuesday, icu_sunday = builder.p.coverage
+    assert builder._takers(sunday, ids) == ["A"]
+    # Nobody works half of the second weekend: all who may work the row, by skill.
+    assert builder._takers(icu_sunday, ids) == ["E"]
+    assert builder._takers(tuesday, ids) == ids  # a weekday: anyone
+    builder.short_window_share = 1.0
+    for _ in range(5):
+        group, days = builder._move_for("window", ids, group_size=2)
+        assert len(group) == builder.window_group_size
+        assert "A" in group or "E" in group  # a taker of one of the two short rows
+        assert 6 in days or 13 in days
