@@ -77,8 +77,8 @@ class StaffByStaff:
     # Members re-solved together over a window of weeks in the improvement of a long period.
     window_group_size = 4
     # Share of the window moves placed around a shift left short (when one is), and how many of
-    # the group are members who could take it (see _takers). Half of them, as before, left
-    # Curtois-Qu Instance21 about 500 higher (23,337 against 22,835 over three or four runs).
+    # the group are members who could take it (see _takers). Half the windows so placed, as
+    # before, left Curtois-Qu Instance21 about 500 higher (23,337 against 22,835 on average).
     short_window_share = 0.8
     short_window_takers = 2
     # Patterns planned per member in a pattern move (see _plan_by_pattern). Once shifts could be
@@ -880,8 +880,9 @@ class StaffByStaff:
 
     def _move_for(self, kind: str, ids: list[str], group_size: int) -> tuple[list[str], range]:
         """The members a move of ``kind`` re-plans, among ``ids``, and on which days: one member
-        over the period for a pattern or shifts move; for a window move, a few weeks, half the
-        time around a shift left short and with members who could work it."""
+        over the period for a pattern or shifts move; for a window move, a few weeks, mostly
+        (``short_window_share``) around a shift left short and with members who could take it
+        (``_takers``)."""
         whole = range(self.p.num_days)
         if kind in ("pattern", "shifts"):
             return [self.rng.choice(ids)], whole
