@@ -427,3 +427,31 @@ def test_a_weekend_shift_left_short_goes_first_to_members_working_the_rest_of_th
         assert len(group) == builder.window_group_size
         assert "A" in group or "E" in group  # a taker of one of the two short rows
         assert 6 in days or 13 in days
+
+
+def test_a_weekend_move_re_solves_every_member_over_a_weekend_and_the_days_around_it():
+    instance = _long_instance()
+    builder = StaffByStaff(curtois.to_problem(instance), seed=6)
+    assert builder.construct(time.monotonic() + 30)
+    ids = list(builder.members)
+    saturday, sunday = builder.weekends[5]
+    for staff_id in ids:  # nobody works the sixth weekend now: each of its shifts is short
+        builder._take(staff_id, range(saturday, sunday + 1))
+    emptied = builder.objective()
+    builder.short_window_share = 1.0
+    for _ in range(5):
+        group, days = builder._move_for("weekend", ids, group_size=2)
+        assert group == ids
+        weekend = [day for day in days if day in builder.weekend_of]
+        assert len(weekend) == 2
+        assert days == range(weekend[0] - 2, min(weekend[1] + 3, builder.p.num_days))
+        assert any(
+            builder.placed[i] < builder.p.coverage[i].required
+            for d in weekend
+            for i in builder.rows_on[d]
+        )
+    gain = builder._group_move(ids, seconds=5.0, days=range(saturday - 2, sunday + 3))
+    assert gain > 0
+    assert builder.objective() == curtois.penalty(instance, builder.roster) == emptied - gain
+    assert curtois.violations(instance, builder.roster) == []
+    assert any((staff_id, saturday) in builder.roster for staff_id in ids)
