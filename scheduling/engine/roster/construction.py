@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from .model import build_model
@@ -106,6 +107,14 @@ class StaffByStaff:
             self.rows_at[row.day, row.shift].append(index)
             self.rows_on[row.day].append(index)
         self.placed = [0] * len(problem.coverage)
+        # The coverage rows' figures as arrays, for costing and valuing a member's whole period
+        # at once (a Python loop over a year's rows takes most of a cheap move's time).
+        self.required = np.array([row.required for row in problem.coverage], dtype=np.int64)
+        self.minimum = np.array([row.minimum for row in problem.coverage], dtype=np.int64)
+        self.under_weight = np.array([r.under_weight for r in problem.coverage], dtype=np.int64)
+        self.over_weight = np.array([r.over_weight for r in problem.coverage], dtype=np.int64)
+        self.whole_rows: dict[frozenset[str], np.ndarray] = {}
+        self.counted_rows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.preferences = defaultdict(list)
         for pref in problem.preferences:
             self.preferences[pref.staff_id].append(pref)
@@ -417,20 +426,21 @@ class StaffByStaff:
         return float(sum(self._cost_parts(group, cells, days).values()))
 
     def _cost_parts(self, group: list[str], cells: dict[str, Cells], days: range) -> dict:
-        counts: dict[int, int] = defaultdict(int)
+        counts = np.zeros(len(self.placed), dtype=np.int64)
         chosen: dict[tuple[str, int], str] = {}
         for staff_id in group:
             for day, code in cells[staff_id]:
                 chosen[staff_id, day] = code
                 for index in self._rows_counting(staff_id, day, code):
                     counts[index] += 1
-        parts = dict.fromkeys(("coverage_under", "coverage_over", "preferences"), 0)
-        for index in self._rows_for(group, days):
-            row = self.p.coverage[index]
-            required = max(0, row.required - self.placed[index])
-            count = counts.get(index, 0)
-            parts["coverage_under"] += row.under_weight * max(0, required - count)
-            parts["coverage_over"] += row.over_weight * max(0, count - required)
+        rows = self._row_array(group, days)
+        required = np.maximum(0, self.required[rows] - np.asarray(self.placed)[rows])
+        count = counts[rows]
+        parts = {
+            "coverage_under": int(self.under_weight[rows] @ np.maximum(0, required - count)),
+            "coverage_over": int(self.over_weight[rows] @ np.maximum(0, count - required)),
+            "preferences": 0,
+        }
         for staff_id in group:
             for pref in self.preferences[staff_id]:
                 if pref.day not in days:
@@ -439,6 +449,16 @@ class StaffByStaff:
                 hit = worked is not None and (pref.shift is None or worked == pref.shift)
                 parts["preferences"] += pref.weight * (hit != pref.wants)
         return parts
+
+    def _row_array(self, group: list[str], days: range) -> np.ndarray:
+        """:meth:`_rows_for` as an array, kept for the whole period (the same for every move of
+        members who may work the same shift types)."""
+        if len(days) != self.p.num_days:
+            return np.array(self._rows_for(group, days), dtype=np.int64)
+        key = frozenset(self._codes_for(group))
+        if key not in self.whole_rows:
+            self.whole_rows[key] = np.array(self._rows_for(group, days), dtype=np.int64)
+        return self.whole_rows[key]
 
     def floors_met(self) -> bool:
         """Every hard coverage floor holds (construction may have set them aside)."""
@@ -688,26 +708,42 @@ class StaffByStaff:
         (under-cover weight while short, minus the over-cover weight once covered) and
         preferences; minus infinity when a lock rules it out. A little noise breaks ties
         differently for each member."""
-        wishes = defaultdict(list)
+        rows, days, columns = self._counted(member, codes)
+        placed = np.asarray(self.placed)[rows]
+        worth = np.where(
+            placed < self.required[rows], self.under_weight[rows], -self.over_weight[rows]
+        ).astype(float)
+        if self.has_floors:
+            worth += np.where(placed < self.minimum[rows], FLOOR_VALUE, 0)
+        values = np.zeros((self.p.num_days, len(codes)))
+        np.add.at(values, (days, columns), worth)
         for pref in self.preferences[member.id]:
-            wishes[pref.day].append(pref)
-        locked = {cell.day: cell.shift for cell in self.locked[member.id]}
-
-        def gain(day: int, code: str) -> float:
-            if locked.get(day, code) != code:
-                return -math.inf
-            total = 0.0
-            for index in self._rows_counting(member.id, day, code):
-                row = self.p.coverage[index]
-                total += row.under_weight if self.placed[index] < row.required else -row.over_weight
-                if self.placed[index] < row.minimum:
-                    total += FLOOR_VALUE
-            for pref in wishes[day]:
+            for column, code in enumerate(codes):
                 if pref.shift is None or pref.shift == code:
-                    total += pref.weight if pref.wants else -pref.weight
-            return total + self.rng.random() * 0.01
+                    values[pref.day, column] += pref.weight if pref.wants else -pref.weight
+        noise = np.random.default_rng(self.rng.randrange(1 << 32))
+        values += noise.random(values.shape) * 0.01
+        for cell in self.locked[member.id]:
+            for column, code in enumerate(codes):
+                if code != cell.shift:
+                    values[cell.day, column] = -math.inf
+        return values.tolist()
 
-        return [[gain(day, code) for code in codes] for day in range(self.p.num_days)]
+    def _counted(
+        self, member: StaffMember, codes: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every coverage row the member counts for, with its day and the position of its shift
+        in ``codes`` (the member's shift types, always the same list)."""
+        if member.id not in self.counted_rows:
+            found = [
+                (index, day, column)
+                for day in range(self.p.num_days)
+                for column, code in enumerate(codes)
+                for index in self._rows_counting(member.id, day, code)
+            ]
+            rows, days, columns = np.array(found, dtype=np.int64).reshape(-1, 3).T
+            self.counted_rows[member.id] = (rows, days, columns)
+        return self.counted_rows[member.id]
 
     def _floors_short(self, member: StaffMember, codes: list[str]) -> set[int]:
         """The days of hard coverage floors not yet met that the member could help meet."""
