@@ -44,8 +44,7 @@ def main() -> None:
         builder = construction.StaffByStaff(problem, seed=0)
         builder.construct(time.monotonic() + 60, workers=2)
         built = builder.objective()
-        first = builder.members[next(iter(builder.members))].id
-        builder._pattern_move(first, seconds=2.0)  # programs compiled before the clock
+        builder._pattern_move(next(iter(builder.members)), seconds=2.0)  # compiled before the clock
         pattern = seconds_per_move(builder, "pattern", args.moves)
         shifts = seconds_per_move(builder, "shifts", args.moves)
         after = builder.objective()

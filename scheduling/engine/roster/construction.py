@@ -133,6 +133,9 @@ class StaffByStaff:
         self.forbidden = problem.forbidden_pairs()
         self.has_floors = any(row.minimum for row in problem.coverage)
         self.weekend_of = {day: k for k, days in enumerate(self.weekends) for day in days}
+        self.on_weekend = np.array(
+            [row.day in self.weekend_of for row in problem.coverage], dtype=bool
+        )
         self.week_starts = self._week_starts()
         # Fixed days kept before a window: enough to see any run across its edge.
         longest_run = max(
@@ -935,7 +938,7 @@ class StaffByStaff:
             return self.rng.sample(ids, min(group_size, len(ids))), whole
         size = self.window_group_size
         group: list[str] = []
-        short = [i for i, row in enumerate(self.p.coverage) if self.placed[i] < row.required]
+        short = self._short_rows()
         if short and self.rng.random() < self.short_window_share:
             row = self.p.coverage[self.rng.choice(short)]
             centre = row.day
@@ -950,11 +953,7 @@ class StaffByStaff:
     def _weekend_around_short(self, ids: list[str]) -> tuple[list[str], range]:
         """Every member among ``ids`` over one weekend and ``weekend_margin`` days either side:
         mostly (``short_window_share``) a weekend with a shift left short."""
-        short = [
-            index
-            for index, row in enumerate(self.p.coverage)
-            if self.placed[index] < row.required and row.day in self.weekend_of
-        ]
+        short = self._short_rows(weekends_only=True)
         if short and self.rng.random() < self.short_window_share:
             weekend = self.weekends[self.weekend_of[self.p.coverage[self.rng.choice(short)].day]]
         else:
@@ -962,6 +961,13 @@ class StaffByStaff:
         margin = self.weekend_margin
         days = range(max(0, weekend[0] - margin), min(self.p.num_days, weekend[-1] + 1 + margin))
         return list(ids), days
+
+    def _short_rows(self, weekends_only: bool = False) -> list[int]:
+        """The coverage rows still short of their requirement (on weekends alone, if asked)."""
+        short = np.asarray(self.placed) < self.required
+        if weekends_only:
+            short &= self.on_weekend
+        return np.flatnonzero(short).tolist()
 
     def _takers(self, row: CoverageRequirement, ids: list[str]) -> list[str]:
         """Members among ``ids`` who could work a short row's shift, those who work the rest of
