@@ -91,11 +91,12 @@ class SolveParameters:
 class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
     """Records the best objective and bound each time a better roster is found."""
 
-    def __init__(self, on_progress: ProgressCallback | None) -> None:
+    def __init__(self, on_progress: ProgressCallback | None, started: float) -> None:
+        """``started``: when the solve began, which every point's seconds count from."""
         super().__init__()
         self.on_progress = on_progress
         self.points: list[ProgressPoint] = []
-        self.started = time.monotonic()
+        self.started = started
         # A bound proven before the search (column generation's); CP-SAT's may be lower.
         self.floor = 0.0
 
@@ -132,7 +133,7 @@ def solve(
     if staff_by_staff and size > parameters.staff_by_staff_only_from:
         return _solve_staff_by_staff(problem, parameters, on_progress, started)
     roster_model = build_model(problem)
-    recorder = _ProgressRecorder(on_progress)
+    recorder = _ProgressRecorder(on_progress, started)
     # The time limit is the search's: building the model in Python comes on top (it matters
     # only for the largest benchmark instances) and is included in ``wall_seconds``.
     search_started = time.monotonic()
@@ -276,7 +277,7 @@ def _solve_staff_by_staff(
     builder = construction.StaffByStaff(problem, parameters.seed)
     if not builder.construct(deadline, parameters.workers) or not builder.floors_met():
         return RosterSolution(status="UNKNOWN", wall_seconds=round(time.monotonic() - started, 3))
-    recorder = _ProgressRecorder(on_progress)
+    recorder = _ProgressRecorder(on_progress, started)
     objective = builder.objective()
     recorder.record(objective, 0.0)
 

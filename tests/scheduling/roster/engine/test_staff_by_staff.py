@@ -58,6 +58,35 @@ def test_largest_problems_are_solved_staff_by_staff_only():
     assert progress and progress[-1].objective == solution.objective
 
 
+def test_progress_counts_seconds_from_the_start_of_the_solve_building_included():
+    """A roster built staff by staff reports its first point once it is built: the point's
+    seconds must count the building too, as the job page shows them against the time limit."""
+    problem = curtois.to_problem(_team_instance(staff=40, days=28))
+    parameters = replace(FAST, time_limit_seconds=3, staff_by_staff_only_from=10)
+    started = time.monotonic()
+    reported: list[tuple[float, float]] = []  # (seconds since the call, seconds in the point)
+    solve(problem, parameters, lambda p: reported.append((time.monotonic() - started, p.seconds)))
+    first_seen, first_point = reported[0]
+    assert first_seen > 0.05  # the building took a measurable time before the first point
+    for seen, seconds in reported:  # (points keep their seconds to a millisecond)
+        assert seen - 0.05 <= seconds <= seen + 0.001
+
+
+def _team_instance(staff: int, days: int) -> curtois.CurtoisInstance:
+    """``staff`` members on day and night shifts over ``days``, with monthly contracts."""
+    members = "\n".join(
+        f"S{k},D={days}|N={days // 4},{days * 330},{days * 200},5,2,2,{days // 14}"
+        for k in range(staff)
+    )
+    cover = "\n".join(f"{d},D,{staff // 3},100,1\n{d},N,{staff // 8},100,1" for d in range(days))
+    text = (
+        f"SECTION_HORIZON\n{days}\n\nSECTION_SHIFTS\nD,480,\nN,480,D\n\n"
+        f"SECTION_STAFF\n{members}\n\nSECTION_DAYS_OFF\n\nSECTION_SHIFT_ON_REQUESTS\n\n"
+        f"SECTION_SHIFT_OFF_REQUESTS\n\nSECTION_COVER\n{cover}\n"
+    )
+    return curtois.parse_text(text, "team")
+
+
 def _long_instance(days: int = 84, long_shifts: bool = False) -> curtois.CurtoisInstance:
     """Five staff over twelve weeks with tight yearly-style contracts, leave and requests;
     with ``long_shifts``, a 12-hour day shift too, each member allowed a few."""
