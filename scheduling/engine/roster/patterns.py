@@ -40,6 +40,9 @@ class PatternRules:
     weekends: Sequence[Sequence[int]] = ()
     forced_off: frozenset[int] = field(default_factory=frozenset)
     forced_on: frozenset[int] = field(default_factory=frozenset)
+    # Keep the work done by each day within this many units of its share of the range (in
+    # proportion to the days not forced off so far); None: any work that can still end in range.
+    band: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,11 +129,26 @@ def best_pattern(
         working,
         _day_flags(rules),
         np.asarray(most_days_worked(rules), dtype=np.int64),
+        *_band(rules),
         rules.min_units,
         # Only the entries the program writes are ever read: no need to clear it.
         scratch("pattern_came_from", math.prod(shape), np.int16).reshape(shape),
     )
     return _as_options(options)
+
+
+def _band(rules: PatternRules) -> tuple[np.ndarray, np.ndarray]:
+    """The least units a pattern may have after each day, and the most it may have before it
+    (``rules.band`` around the range's share of the days open so far); no limit without one."""
+    days = rules.num_days
+    if rules.band is None:
+        return np.zeros(days, dtype=np.int64), np.full(days, rules.max_units + 1, dtype=np.int64)
+    open_days = np.array([day not in rules.forced_off for day in range(days)], dtype=np.float64)
+    share = np.cumsum(open_days) / max(1.0, open_days.sum())  # of the open days, up to each day
+    before = np.concatenate(([0.0], share[:-1]))  # up to the day before
+    least = np.floor(rules.min_units * share) - rules.band
+    most = np.ceil(rules.max_units * before) + rules.band + 1
+    return np.maximum(0, least).astype(np.int64), most.astype(np.int64)
 
 
 def _as_options(answer: np.ndarray) -> list[int | None] | None:
@@ -198,7 +216,17 @@ def _day_flags(rules: PatternRules) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def _pattern_program(
-    values, sizes, after_work, after_rest, working, flags, most, min_units, came_from
+    values,
+    sizes,
+    after_work,
+    after_rest,
+    working,
+    flags,
+    most,
+    least_after,
+    most_before,
+    min_units,
+    came_from,
 ):
     """The best pattern's option per day (-1: off), or ``[NO_PATTERN]`` when there is none.
 
@@ -218,8 +246,8 @@ def _pattern_program(
     reached = np.zeros(num_states + 1, dtype=np.bool_)
     reached[start] = True
     for day in range(days):
-        low = max(0, min_units - largest * most[days - day])
-        high = largest * most[day] + 1
+        low = max(0, min_units - largest * most[days - day], least_after[day])
+        high = min(largest * most[day] + 1, most_before[day])
         # Today's moves write units from low up to high + largest, and tomorrow's read from
         # low - largest: only that band of the day before yesterday's values needs clearing
         # (what lies below it was written below every later band too, and is never read).

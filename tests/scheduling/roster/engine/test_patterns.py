@@ -6,6 +6,7 @@ import itertools
 import math
 import random
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -124,6 +125,49 @@ def test_best_pattern_keeps_which_option_may_follow_which(seed):
         return
     assert pattern is not None
     assert _allowed(rules, tuple(pattern), sizes) and keeps_follows(pattern)
+
+    def total(options) -> float:
+        return sum(values[d][o] for d, o in enumerate(options) if o is not None)
+
+    assert total(pattern) == max(total(p) for p in allowed)
+
+
+def _within_band(rules: PatternRules, options: tuple, sizes: list[int]) -> bool:
+    """By each day, the work done is within ``rules.band`` units of the range's share of the
+    days not forced off: no less than the minimum's share through the day, no more than the
+    maximum's share before it."""
+    open_days = [day not in rules.forced_off for day in range(rules.num_days)]
+    total_open = max(1, sum(open_days))
+    done = 0
+    for day, option in enumerate(options):
+        before_share = sum(open_days[:day]) / total_open
+        if done > math.ceil(rules.max_units * before_share) + rules.band:
+            return False
+        done += sizes[option] if option is not None else 0
+        share = sum(open_days[: day + 1]) / total_open
+        if done < math.floor(rules.min_units * share) - rules.band:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_banded_pattern_is_the_best_of_those_within_its_band(seed):
+    rng = random.Random(2000 + seed)
+    sizes = [1] if seed % 2 else [2, 3]
+    num_days = 11 if len(sizes) == 1 else 8
+    rules = replace(_rules(rng, num_days), band=rng.choice([0, 1, 2]))
+    values = [[rng.randint(-5, 9) for _ in sizes] for _ in range(num_days)]
+    allowed = [
+        p
+        for p in itertools.product([None, *range(len(sizes))], repeat=num_days)
+        if _allowed(rules, p, sizes) and _within_band(rules, p, sizes)
+    ]
+    pattern = best_pattern(rules, values, sizes)
+    if not allowed:
+        assert pattern is None
+        return
+    assert pattern is not None
+    assert _allowed(rules, tuple(pattern), sizes) and _within_band(rules, tuple(pattern), sizes)
 
     def total(options) -> float:
         return sum(values[d][o] for d, o in enumerate(options) if o is not None)

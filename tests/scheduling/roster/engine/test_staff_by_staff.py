@@ -124,6 +124,19 @@ SECTION_COVER
     return curtois.parse_text(text, "long")
 
 
+def test_year_long_patterns_kept_near_their_share_of_the_contract_keep_every_rule():
+    instance = _long_instance(days=364, long_shifts=True)
+    builder = StaffByStaff(curtois.to_problem(instance), seed=2)
+    assert builder.p.num_days >= builder.pattern_band_from_days
+    assert builder.construct(time.monotonic() + 20)
+    assert curtois.violations(instance, builder.roster) == []
+    built = builder.objective()
+    for staff_id in builder.members:
+        builder._pattern_move(staff_id, seconds=2.0)
+    assert curtois.violations(instance, builder.roster) == []
+    assert builder.objective() == curtois.penalty(instance, builder.roster) <= built
+
+
 def test_long_periods_are_built_in_windows_that_keep_every_rule_across_their_edges():
     instance = _long_instance()
     builder = StaffByStaff(curtois.to_problem(instance), seed=5)
