@@ -6,7 +6,8 @@ touching either end of the period exempt from the minima, as in the model), the 
 worked and a range of work (in units of the options' sizes), with the sum of the values of the
 options chosen maximised. Over a year a member's CP-SAT model can take
 seconds to find any roster when the contract is tight; this program always finds one if there is
-one, in a fraction of a second, and the model then only chooses the shift of each day worked.
+one (within the rules' band of work by each day, when they set one), in a fraction of a second,
+and the model then only chooses the shift of each day worked.
 """
 
 from __future__ import annotations
