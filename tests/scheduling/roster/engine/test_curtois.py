@@ -91,3 +91,32 @@ def test_command_reports_a_malformed_file(tmp_path):
     bad.write_text(TINY.read_text().replace("0,D,2,100,1", "0,D,2,100"))
     with pytest.raises(CommandError, match=r"Malformed benchmark file: bad line \d+"):
         call_command("solve_roster", curtois=str(bad), time_limit=1, out=str(tmp_path / "o.csv"))
+
+
+def test_the_benchmark_target_is_the_best_known_value_up_to_four_weeks_and_5_percent_beyond():
+    from bench.roster_curtois import target_met
+
+    assert target_met(28, 1143, 1143) and target_met(14, 600, 607)
+    assert not target_met(28, 1144, 1143)
+    # Instance15's best known 3831: within 5 % means at most 4022.55.
+    assert target_met(42, 4022, 3831) and not target_met(42, 4023, 3831)
+
+
+def test_a_benchmark_row_lists_every_run_and_counts_those_meeting_the_target():
+    from bench.roster_curtois import _table_row
+
+    runs = [
+        {
+            "instance": "Instance5",
+            "days": 28,
+            "objective": value,
+            "printed": value,
+            "bound": 1141,
+            "hard_violations": 0,
+            "wall": wall,
+        }
+        for value, wall in ((1144, 63.1), (1143, 62.0), (1146, 63.4))
+    ]
+    assert _table_row(runs, 1143) == (
+        "| Instance5 | 28 | 1144, 1143, 1146 | 1143 | 0.00% | 1141 | 0 | 63.4 | 1 of 3 |"
+    )
