@@ -63,9 +63,11 @@ def improve(
     seed: int,
     on_improvement: Callable[[Incumbent], None],
     floor: float = -math.inf,
+    stall_seconds: float | None = None,
 ) -> Incumbent:
     """Improve ``incumbent`` until ``deadline``, or until it reaches ``floor`` (a proven lower
-    bound), with one search thread per worker.
+    bound), or (if given) until ``stall_seconds`` pass without a better roster, with one search
+    thread per worker.
 
     CP-SAT releases the interpreter lock while it solves, so the threads' neighbourhoods are
     solved in parallel; they share the incumbent and the adaptive neighbourhood sizes.
@@ -73,6 +75,7 @@ def improve(
     if len(roster_model.x) > MAX_VARIABLES:
         return incumbent
     search = _Search(roster_model, incumbent, deadline, seed, on_improvement, floor)
+    search.stall_seconds = stall_seconds
     threads = [
         threading.Thread(target=search.run, args=(seed + k,), daemon=True)
         for k in range(max(1, workers))
@@ -117,10 +120,19 @@ class _Search:
         }
         self.rounds: Counter[str] = Counter()
         self.improving_rounds: Counter[str] = Counter()
+        self.stall_seconds: float | None = None
+        self.last_better = time.monotonic()
+
+    def _stalled(self) -> bool:
+        if self.stall_seconds is None:
+            return False
+        return time.monotonic() - self.last_better > self.stall_seconds
 
     def run(self, seed: int) -> None:
         rng = random.Random(seed)
         while time.monotonic() < self.deadline - 0.5 and self.incumbent.objective > self.floor:
+            if self._stalled():
+                return
             with self.lock:
                 kind = self._kind(rng)
                 free = self._neighbourhood(kind, rng)
@@ -145,6 +157,7 @@ class _Search:
                     improved = result.objective < self.incumbent.objective
                     self.incumbent = result
                     if improved:
+                        self.last_better = time.monotonic()
                         self.improving_rounds[kind] += 1
                         self.on_improvement(result)
 

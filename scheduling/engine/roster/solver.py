@@ -86,6 +86,27 @@ class SolveParameters:
     # After a start from column generation the whole model only gets a moment: the
     # neighbourhood search improves such a start far more (Curtois-Qu Instance8 and 12).
     first_solve_share_after_columns: float = 0.02
+    # After a start from column generation, a neighbourhood search that finds no better roster
+    # for this share of the time limit starts again from a new restricted search (the dive's
+    # roster re-solved within the same cells with another seed, for at most
+    # ``restart_restricted_share`` by CP-SAT and as much again by the neighbourhood search
+    # within the cells). Which roster the restricted search returns decides which plateau the
+    # search ends on (Curtois-Qu Instance5: 1143 in two seeds of three, 1146 in the third),
+    # so several tries reach the better one more often. 0 disables restarts.
+    restart_stall_share: float = 0.1
+    restart_restricted_share: float = 0.05
+
+
+@dataclass
+class _ColumnStart:
+    """What column generation leaves for the searches: their start (None if none was found in
+    time), the proven bound (None if none), the cells of the rosters the master mixed and the
+    dive's, and the dive's roster (None where it breaks a hard coverage floor)."""
+
+    start: neighbourhood.Incumbent | None
+    bound: int | None
+    cells: set | None = None
+    dived: neighbourhood.Incumbent | None = None
 
 
 class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
@@ -142,14 +163,16 @@ def solve(
     handover = search_started + parameters.time_limit_seconds * parameters.first_solve_share
     start = None
     proven_bound = None
+    column_start = None
     first_solve_share = parameters.first_solve_share
     if problem.previous is not None:
         _start_from_repaired_roster(roster_model, deadline, parameters)
     elif staff_by_staff:
         if _columns_apply(problem, parameters, size):
-            start, proven_bound = _start_from_columns(
+            column_start = _start_from_columns(
                 problem, roster_model, parameters, search_started, deadline, recorder
             )
+            start, proven_bound = column_start.start, column_start.bound
             if start is not None:
                 first_solve_share = parameters.first_solve_share_after_columns
         if start is None:
@@ -178,14 +201,9 @@ def solve(
     bound = max(solver.best_objective_bound, proven_bound or 0)
     if incumbent is not None and status != cp_model.OPTIMAL:
         if use_neighbourhoods and time.monotonic() < deadline - 1.0 and incumbent.objective > bound:
-            incumbent = neighbourhood.improve(
-                roster_model,
-                incumbent,
-                deadline,
-                parameters.workers,
-                parameters.seed,
-                lambda better: recorder.record(better.objective, bound),
-                floor=bound,
+            restart = column_start if column_start is not None and column_start.cells else None
+            incumbent = _search_neighbourhoods(
+                roster_model, incumbent, deadline, parameters, recorder, bound, restart
             )
         values = incumbent.values
         status = cp_model.FEASIBLE
@@ -333,7 +351,7 @@ def _start_from_columns(
     started: float,
     deadline: float,
     recorder: _ProgressRecorder,
-) -> tuple[neighbourhood.Incumbent | None, int | None]:
+) -> _ColumnStart:
     """Column generation's proven bound (None if none) and a start made the model's hint (None
     if none was found in time): the roster of its dive, bettered by the search restricted
     to the cells of the rosters the master mixes, near-optimal ones and the dive's.
@@ -346,7 +364,7 @@ def _start_from_columns(
     generation = columns.ColumnGeneration(problem, parameters.workers, program)
     result = generation.bound(started + limit * parameters.column_share)
     if result is None:
-        return None, None
+        return _ColumnStart(None, None)
     bound = result.integer_bound()
     if bound is not None:
         roster_model.model.add(roster_model.total_objective() >= bound)
@@ -359,6 +377,7 @@ def _start_from_columns(
     # member's own rules).
     start = neighbourhood.complete(roster_model, dived, max(1.0, deadline - time.monotonic()))
     cells = result.support | near | {(sid, day, code) for (sid, day), code in dived.items()}
+    column_start = _ColumnStart(None, bound, cells, start)
     if start is not None:
         start.hint(roster_model.model)  # the restricted search's clone starts from it too
     seconds = min(limit * parameters.restricted_share, deadline - time.monotonic())
@@ -388,7 +407,87 @@ def _start_from_columns(
             start.hint(roster_model.model)
     if start is not None:
         recorder.record(start.objective, 0.0)
-    return start, bound
+    column_start.start = start
+    return column_start
+
+
+def _search_neighbourhoods(
+    roster_model: RosterModel,
+    incumbent: neighbourhood.Incumbent,
+    deadline: float,
+    parameters: SolveParameters,
+    recorder: _ProgressRecorder,
+    bound: float,
+    restart: _ColumnStart | None,
+) -> neighbourhood.Incumbent:
+    """The neighbourhood search from ``incumbent`` until ``deadline``; the best roster found.
+
+    With ``restart`` (a column-generation start), a search that stalls for
+    ``restart_stall_share`` of the time limit starts again from a new restricted search, with
+    another seed each time, while time is left for one.
+    """
+    limit = parameters.time_limit_seconds
+    stall = parameters.restart_stall_share * limit if restart is not None else 0.0
+    best = incumbent
+
+    def report(better: neighbourhood.Incumbent) -> None:
+        if better.objective < best.objective:
+            recorder.record(better.objective, bound)
+
+    start, attempt = incumbent, 0
+    while True:
+        seed = parameters.seed + 1000 * attempt
+        found = neighbourhood.improve(
+            roster_model,
+            start,
+            deadline,
+            parameters.workers,
+            seed,
+            report,
+            floor=bound,
+            stall_seconds=stall or None,
+        )
+        best = min(best, found, key=lambda roster: roster.objective)
+        attempt += 1
+        seconds = min(
+            parameters.restart_restricted_share * limit, (deadline - time.monotonic()) / 3
+        )
+        if not stall or best.objective <= bound or seconds < 1.0:
+            return best
+        assert restart is not None
+        start = _restricted_again(roster_model, restart, seconds, parameters.workers, seed + 1000)
+        if start is None:
+            start = best
+        elif start.objective < best.objective:
+            best = start
+            recorder.record(best.objective, bound)
+
+
+def _restricted_again(
+    roster_model: RosterModel,
+    restart: _ColumnStart,
+    seconds: float,
+    workers: int,
+    seed: int,
+) -> neighbourhood.Incumbent | None:
+    """The restricted search of the column start again with ``seed``: CP-SAT from the dive's
+    roster within the start's cells for ``seconds``, then the neighbourhood search within them
+    for as long. None if CP-SAT found no roster there."""
+    if restart.dived is not None:
+        restart.dived.hint(roster_model.model)
+    within = columns.solve_within(roster_model, restart.cells, seconds, workers, seed)
+    if within is None:
+        return None
+    return columns.improve_within(
+        roster_model,
+        restart.cells,
+        within,
+        time.monotonic() + seconds,
+        workers,
+        seed,
+        lambda better: None,
+        restart.bound,
+    )
 
 
 def _start_staff_by_staff(

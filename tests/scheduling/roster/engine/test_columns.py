@@ -19,7 +19,14 @@ from scheduling.engine.roster.columns import (
     solve_within,
 )
 from scheduling.engine.roster.model import build_model
-from scheduling.engine.roster.solver import _columns_apply, _shift_variables
+from scheduling.engine.roster.solver import (
+    _columns_apply,
+    _ColumnStart,
+    _ProgressRecorder,
+    _restricted_again,
+    _search_neighbourhoods,
+    _shift_variables,
+)
 
 from .helpers import cover, problem, staff
 
@@ -290,8 +297,10 @@ def test_the_restricted_search_uses_only_the_cells_it_is_given():
     assert worked and worked <= allowed
 
 
-def test_the_restricted_neighbourhood_search_betters_the_dive_within_its_cells():
-    instance = _random_variant(3)
+def _column_start(seed: int = 3):
+    """A random variant, its model, and what column generation leaves for the searches: the
+    dive's roster as the start and the cells of the master's mix and the dive."""
+    instance = _random_variant(seed)
     roster_problem = curtois.to_problem(instance)
     generation = ColumnGeneration(roster_problem, workers=2)
     result = generation.bound(time.monotonic() + 20)
@@ -299,6 +308,21 @@ def test_the_restricted_neighbourhood_search_betters_the_dive_within_its_cells()
     roster_model = build_model(roster_problem)
     start = neighbourhood.complete(roster_model, dived, 5.0)
     cells = result.support | {(sid, day, code) for (sid, day), code in dived.items()}
+    return instance, roster_model, _ColumnStart(start, result.integer_bound(), cells, start)
+
+
+def _checked_roster(instance, roster_model, found, cells=None) -> None:
+    """``found`` keeps every rule at the objective it states (and works only ``cells``)."""
+    worked = {key for key, var in roster_model.x.items() if found.values[var.Index()]}
+    assert cells is None or worked <= cells
+    roster = {(sid, day): code for sid, day, code in worked}
+    assert curtois.violations(instance, roster) == []
+    assert curtois.penalty(instance, roster) == found.objective
+
+
+def test_the_restricted_neighbourhood_search_betters_the_dive_within_its_cells():
+    instance, roster_model, column_start = _column_start()
+    start, cells = column_start.start, column_start.cells
     domains = [list(v.domain) for v in roster_model.model.proto.variables]
     reported = []
     best = improve_within(
@@ -306,13 +330,40 @@ def test_the_restricted_neighbourhood_search_betters_the_dive_within_its_cells()
     )
     assert best.objective <= start.objective
     assert all(better.objective < start.objective for better in reported)
-    worked = {key for key, var in roster_model.x.items() if best.values[var.Index()]}
-    assert worked <= cells
-    roster = {(sid, day): code for sid, day, code in worked}
-    assert curtois.violations(instance, roster) == []
-    assert curtois.penalty(instance, roster) == best.objective
+    _checked_roster(instance, roster_model, best, cells)
     # The model itself is left as it was: every shift still open to the later searches.
     assert [list(v.domain) for v in roster_model.model.proto.variables] == domains
+
+
+def test_a_restart_solves_the_dive_again_within_its_cells_and_keeps_every_rule():
+    instance, roster_model, column_start = _column_start()
+    start, cells = column_start.start, column_start.cells
+    for seed in (1, 2):
+        again = _restricted_again(roster_model, column_start, 2.0, 2, seed)
+        assert again is not None and again.objective <= start.objective
+        _checked_roster(instance, roster_model, again, cells)
+
+
+def test_a_search_restarting_on_every_stall_ends_by_its_deadline_keeping_every_rule():
+    instance, roster_model, column_start = _column_start()
+    start = column_start.start
+    column_start.bound = None
+    # A floor of 0 is never reached: the search stalls at its best roster and starts again from
+    # a new restricted search until the deadline.
+    parameters = SolveParameters(
+        time_limit_seconds=8, workers=2, restart_stall_share=0.05, restart_restricted_share=0.15
+    )
+    recorder = _ProgressRecorder(None, time.monotonic())
+    deadline = time.monotonic() + 8
+    best = _search_neighbourhoods(
+        roster_model, start, deadline, parameters, recorder, 0, column_start
+    )
+    assert time.monotonic() < deadline + 1.5
+    assert best.objective <= start.objective
+    _checked_roster(instance, roster_model, best)
+    objectives = [point.objective for point in recorder.points]
+    assert objectives == sorted(objectives, reverse=True)
+    assert all(objective < start.objective for objective in objectives)
 
 
 def test_a_member_with_no_roster_at_all_gives_no_bound():

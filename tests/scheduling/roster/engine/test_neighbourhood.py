@@ -64,6 +64,22 @@ def test_the_search_keeps_every_rule_and_reports_only_better_rosters():
     assert curtois.penalty(instance, roster) == round(best.objective)
 
 
+def test_a_search_that_finds_nothing_better_stops_once_it_has_stalled():
+    _, roster_model, _ = _hinted_model_and_start()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 20
+    solver.parameters.num_workers = 2
+    assert solver.solve(roster_model.model) == cp_model.OPTIMAL
+    optimum = neighbourhood.Incumbent.of(solver)
+    began = time.monotonic()
+    # No floor: only the stall can end the search before its deadline a minute away.
+    best = neighbourhood.improve(
+        roster_model, optimum, began + 60, 2, 0, lambda _: None, stall_seconds=1.0
+    )
+    assert best.objective == optimum.objective
+    assert time.monotonic() - began < 20
+
+
 def test_the_kind_of_round_that_improves_gets_the_larger_share():
     _, roster_model, start = _hinted_model_and_start()
     search = neighbourhood._Search(roster_model, start, time.monotonic(), 0, lambda _: None, 0)
