@@ -74,8 +74,7 @@ def improve(
     """
     if len(roster_model.x) > MAX_VARIABLES:
         return incumbent
-    search = _Search(roster_model, incumbent, deadline, seed, on_improvement, floor)
-    search.stall_seconds = stall_seconds
+    search = _Search(roster_model, incumbent, deadline, seed, on_improvement, floor, stall_seconds)
     threads = [
         threading.Thread(target=search.run, args=(seed + k,), daemon=True)
         for k in range(max(1, workers))
@@ -88,9 +87,13 @@ def improve(
 
 
 class _Search:
-    def __init__(self, roster_model, incumbent, deadline, seed, on_improvement, floor) -> None:
+    def __init__(
+        self, roster_model, incumbent, deadline, seed, on_improvement, floor, stall_seconds=None
+    ) -> None:
         self.roster_model = roster_model
         self.floor = floor
+        self.stall_seconds: float | None = stall_seconds
+        self.last_better = time.monotonic()
         self.incumbent = incumbent
         self.deadline = deadline
         self.on_improvement = on_improvement
@@ -120,8 +123,6 @@ class _Search:
         }
         self.rounds: Counter[str] = Counter()
         self.improving_rounds: Counter[str] = Counter()
-        self.stall_seconds: float | None = None
-        self.last_better = time.monotonic()
 
     def _stalled(self) -> bool:
         if self.stall_seconds is None:

@@ -427,7 +427,7 @@ def _search_neighbourhoods(
     another seed each time, while time is left for one.
     """
     limit = parameters.time_limit_seconds
-    stall = parameters.restart_stall_share * limit if restart is not None else 0.0
+    stall = parameters.restart_stall_share * limit if restart is not None else None
     best = incumbent
 
     def report(better: neighbourhood.Incumbent) -> None:
@@ -452,9 +452,8 @@ def _search_neighbourhoods(
         seconds = min(
             parameters.restart_restricted_share * limit, (deadline - time.monotonic()) / 3
         )
-        if not stall or best.objective <= bound or seconds < 1.0:
+        if restart is None or not stall or best.objective <= bound or seconds < 1.0:
             return best
-        assert restart is not None
         start = _restricted_again(roster_model, restart, seconds, parameters.workers, seed + 1000)
         if start is None:
             start = best
