@@ -424,7 +424,8 @@ def _search_neighbourhoods(
 
     With ``restart`` (a column-generation start), a search that stalls for
     ``restart_stall_share`` of the time limit starts again from a new restricted search, with
-    another seed each time, while time is left for one.
+    another seed each time, while time is left for one; then the best roster is searched on
+    until the deadline.
     """
     limit = parameters.time_limit_seconds
     stall = parameters.restart_stall_share * limit if restart is not None else None
@@ -449,11 +450,16 @@ def _search_neighbourhoods(
         )
         best = min(best, found, key=lambda roster: roster.objective)
         attempt += 1
+        if restart is None or not stall or best.objective <= bound:
+            return best
         seconds = min(
             parameters.restart_restricted_share * limit, (deadline - time.monotonic()) / 3
         )
-        if restart is None or not stall or best.objective <= bound or seconds < 1.0:
-            return best
+        if seconds < 1.0:
+            # No time for another restricted search: the best roster is searched on until the
+            # deadline instead.
+            start, stall = best, None
+            continue
         start = _restricted_again(roster_model, restart, seconds, parameters.workers, seed + 1000)
         if start is None:
             start = best

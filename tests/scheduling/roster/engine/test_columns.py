@@ -344,12 +344,12 @@ def test_a_restart_solves_the_dive_again_within_its_cells_and_keeps_every_rule()
         _checked_roster(instance, roster_model, again, cells)
 
 
-def test_a_search_restarting_on_every_stall_ends_by_its_deadline_keeping_every_rule():
+def test_a_search_restarting_on_every_stall_ends_at_its_deadline_keeping_every_rule():
     instance, roster_model, column_start = _column_start()
     start = column_start.start
     column_start.bound = None
     # A floor of 0 is never reached: the search stalls at its best roster and starts again from
-    # a new restricted search until the deadline.
+    # a new restricted search while one fits, then searches on until the deadline.
     parameters = SolveParameters(
         time_limit_seconds=8, workers=2, restart_stall_share=0.05, restart_restricted_share=0.15
     )
@@ -358,7 +358,7 @@ def test_a_search_restarting_on_every_stall_ends_by_its_deadline_keeping_every_r
     best = _search_neighbourhoods(
         roster_model, start, deadline, parameters, recorder, 0, column_start
     )
-    assert time.monotonic() < deadline + 1.5
+    assert deadline - 0.5 < time.monotonic() < deadline + 1.5
     assert best.objective <= start.objective
     _checked_roster(instance, roster_model, best)
     objectives = [point.objective for point in recorder.points]
