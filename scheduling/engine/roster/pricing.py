@@ -190,18 +190,31 @@ class RosterPricer:
         )
 
     def _before_sets(self) -> None:
-        """Each distinct set of shifts allowed the day before some shift (-1 padded rows), and
-        each shift's set (-1: no shift may come the day before it)."""
-        sets: dict[bytes, int] = {}
-        self.before_of = np.full(len(self.codes), -1, dtype=np.int64)
-        for s in range(len(self.codes)):
-            if self.allowed_before[:, s].any():
-                key = self.allowed_before[:, s].tobytes()
-                self.before_of[s] = sets.setdefault(key, len(sets))
-        self.before_table = np.full((max(1, len(sets)), len(self.codes) + 1), -1, np.int64)
-        for key, index in sets.items():
-            members = np.frombuffer(key, dtype=bool).nonzero()[0]
-            self.before_table[index, : len(members)] = members
+        """Each distinct set of shifts allowed the day before some shift, and each shift's set
+        (-1: no shift may come the day before it).
+
+        The sets are ordered smallest first, and each names its largest earlier subset (its
+        parent, -1 if none) and lists only the shifts it adds (-1 padded): the program takes
+        each set's best from its parent's and those few. Forbidden successions mostly nest (a
+        late shift rules out the early ones, a night the early and the late), so far fewer
+        states are read than by taking every set's shifts: a Curtois-Qu Instance13 member's 5
+        sets hold 48 shifts in all, of 15, and its pricing takes about 2 ms against 3.3-4."""
+        allowed = [self.allowed_before[:, s] for s in range(len(self.codes))]
+        distinct = {mask.tobytes(): mask for mask in allowed if mask.any()}
+        ordered = sorted(distinct.values(), key=lambda mask: (mask.sum(), mask.tobytes()))
+        index = {mask.tobytes(): i for i, mask in enumerate(ordered)}
+        self.before_of = np.array(
+            [index[mask.tobytes()] if mask.any() else -1 for mask in allowed], dtype=np.int64
+        )
+        self.before_parent = np.full(max(1, len(ordered)), -1, dtype=np.int64)
+        self.before_table = np.full((max(1, len(ordered)), len(self.codes) + 1), -1, np.int64)
+        for i, mask in enumerate(ordered):
+            subsets = [j for j in range(i) if not (ordered[j] & ~mask).any()]
+            parent = max(subsets, key=lambda j: ordered[j].sum(), default=-1)
+            added = mask & ~ordered[parent] if parent >= 0 else mask
+            self.before_parent[i] = parent
+            members = added.nonzero()[0]
+            self.before_table[i, : len(members)] = members
 
     def _count(self, over: np.ndarray) -> bool:
         """Make the first type over its limit that fits part of the states; False if none."""
@@ -267,6 +280,7 @@ class RosterPricer:
             off_values,
             *moves,
             self.before_table,
+            self.before_parent,
             self.before_of,
             self.window_table,
             self.max_units + 1,
@@ -275,8 +289,9 @@ class RosterPricer:
                 self.days, len(self.codes), self.run_table, self.max_units + 1, self.slot_count
             ),
         )
-        work_end = work[-1, :, :, self.min_units :]
-        rest_end = rest[-1, :, self.min_units :]
+        top = self.window_table[-1, 1]  # the states past it are unset
+        work_end = work[-1, :, :, self.min_units : top]
+        rest_end = rest[-1, :, self.min_units : top]
         best = max(work_end.max(initial=-np.inf), rest_end.max(initial=-np.inf))
         if not np.isfinite(best):
             return None, -math.inf
@@ -333,6 +348,7 @@ def _forward(
     starts_from_work,
     runs,
     before_table,
+    before_parent,
     before_of,
     windows,
     num_units,
@@ -343,8 +359,10 @@ def _forward(
     """Every day's best value of each state: ``work[day, shift, run, units, slot]`` (the shift
     worked that day) and ``rest[day, run, units, slot]``. Compiled: the loops are the program.
 
-    ``runs`` is :meth:`RosterPricer.run_table`. ``before_table`` lists each set of shifts
-    allowed the day before some shift (-1 padded); ``before_of`` gives each shift's set.
+    ``runs`` is :meth:`RosterPricer.run_table`. ``before_table`` lists the shifts each set of
+    shifts allowed the day before some shift adds to its parent set (``before_parent``, -1:
+    none; -1 padded); ``before_of`` gives each shift's set. Only each day's window of units is
+    written or read (``windows``): the states outside it stay unset.
     """
     days, shifts = values.shape
     num_work, num_rest = runs[5, 0], runs[5, 1]
@@ -352,8 +370,10 @@ def _forward(
     work = work.reshape((days, shifts, num_work, num_units, num_slots))
     rest = rest_buffer[: days * num_rest * num_units * num_slots]
     rest = rest.reshape((days, num_rest, num_units, num_slots))
-    work[:] = -np.inf
-    rest[:] = -np.inf
+    for day in range(days):
+        low, high = windows[day, 0], windows[day, 1]
+        work[day, :, :, low:high, :] = -np.inf
+        rest[day, :, low:high, :] = -np.inf
     sets = before_table.shape[0]
     best_before = np.full((sets, num_work, num_units, num_slots), -np.inf)
     first_work, first_rest = runs[4, 0], runs[4, 1]
@@ -372,10 +392,16 @@ def _forward(
                 rest[0, first_rest, 0, 0] = off
             continue
         base, top = windows[day - 1, 0], windows[day - 1, 1]
-        # The best of each set of shifts allowed the day before, per run, units and slot.
-        # Shift by shift, so the innermost loops read the day before's states in order.
-        best_before[:] = -np.inf
+        # The best of each set of shifts allowed the day before, per run, units and slot: its
+        # parent set's, then shift by shift (the innermost loops read the states in order).
         for a in range(sets):
+            parent = before_parent[a]
+            for w in range(num_work):
+                for u in range(base, top):
+                    for z in range(num_slots):
+                        best_before[a, w, u, z] = (
+                            -np.inf if parent < 0 else best_before[parent, w, u, z]
+                        )
             for i in range(shifts):
                 b = before_table[a, i]
                 if b < 0:
@@ -461,7 +487,9 @@ def _trace_back(
 ):
     """Each day's shift (-1: off) of the best roster, walking back from its end state: each
     day, a state of the day before whose value plus the day's move gives the value reached
-    (the same sums as going forward; the closest, against a rounding surprise)."""
+    (the same sums as going forward; the closest, against a rounding surprise). Every state
+    it reads lies in its day's window of units, set by the forward pass: each state reached
+    came from one of the day before with the units it reads."""
     days, shifts = values.shape
     num_work, num_rest = runs[5, 0], runs[5, 1]
     chosen = np.full(days, -1, dtype=np.int64)

@@ -107,6 +107,36 @@ def test_the_program_finds_the_model_optimum_for_random_members_and_rewards():
     assert compared >= 20
 
 
+def test_the_optimum_holds_under_successions_whose_allowed_sets_do_not_nest():
+    """Five shift types, each forbidding a random few of the others the next day: the sets of
+    shifts allowed the day before each type overlap without nesting, and the program builds
+    each set's best from a smaller one plus the shifts it adds."""
+    rng = random.Random(23)
+    codes = ["A", "B", "C", "D", "E"]
+    parents_used = 0
+    for case in range(12):
+        shifts = tuple(
+            ShiftType(
+                code,
+                rng.choice([480, 600]),
+                forbidden_successors=tuple(
+                    other for other in codes if other != code and rng.random() < 0.35
+                ),
+            )
+            for code in codes
+        )
+        member = staff("A", max_minutes=28 * 400, max_consecutive_days=5)
+        roster_problem = problem([member], shifts=shifts, days=21)
+        pricer = RosterPricer(roster_problem, member)
+        parents_used += int((pricer.before_parent >= 0).sum())
+        rewards = {(d, code): rng.randint(-10, 100) for d in range(21) for code in codes}
+        priced = pricer.best(_reward_table(pricer, rewards))
+        status, optimum = _exact(roster_problem, rewards)
+        assert status == cp_model.OPTIMAL, f"case {case}"
+        assert math.isclose(priced.objective, optimum, abs_tol=1e-6), f"case {case}"
+    assert parents_used > 0  # some sets were built from a smaller one
+
+
 def test_the_roster_returned_keeps_every_rule_and_costs_what_it_says():
     rng = random.Random(11)
     for case in range(15):
