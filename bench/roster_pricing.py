@@ -33,8 +33,9 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for number in args.only:
         problem = curtois.to_problem(curtois.parse_file(INSTANCES / f"Instance{number}.txt"))
-        pricers = list(ColumnGeneration(problem, workers=1).pricers.values())
-        opening = np.array([row.under_weight / 2 for row in problem.coverage])
+        generation = ColumnGeneration(problem, workers=1)
+        pricers = list(generation.pricers.values())
+        opening = np.array(generation.master.opening_duals())
         rng = np.random.default_rng(0)
         rounds = [list(opening * rng.uniform(-0.2, 1.0, opening.size)) for _ in range(args.rounds)]
         pricers[0].price(rounds[0], time.monotonic() + 60)  # compiled or loaded from the cache

@@ -396,12 +396,10 @@ def _forward(
         # parent set's, then shift by shift (the innermost loops read the states in order).
         for a in range(sets):
             parent = before_parent[a]
-            for w in range(num_work):
-                for u in range(base, top):
-                    for z in range(num_slots):
-                        best_before[a, w, u, z] = (
-                            -np.inf if parent < 0 else best_before[parent, w, u, z]
-                        )
+            if parent < 0:
+                best_before[a, :, base:top, :] = -np.inf
+            else:
+                best_before[a, :, base:top, :] = best_before[parent, :, base:top, :]
             for i in range(shifts):
                 b = before_table[a, i]
                 if b < 0:
