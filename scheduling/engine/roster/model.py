@@ -346,7 +346,10 @@ class _Builder:
         """Minimise the worst deviation of nights and weekends worked from the team mean.
 
         Counting in units of 1/n (n = team size) keeps everything integral: the deviation of one
-        member is |n * own - team total|.
+        member is |n * own - team total|. The team total is one variable: written out in every
+        member's two constraints, it made the model grow with the team size squared (a team of
+        120 over four weeks: 1.8 million terms against 0.2 million, and a presolve of tens of
+        seconds).
         """
         if self.p.fairness_weight <= 0 or len(self.p.staff) < 2:
             return
@@ -364,8 +367,9 @@ class _Builder:
             if len(team) < 2:
                 continue
             size = len(team)
-            total = sum(sum(counts[m.id]) for m in team)
             bound = size * self.p.num_days
+            total = self.m.new_int_var(0, bound, f"total_{name}")
+            self.m.add(total == sum(sum(counts[m.id]) for m in team))
             worst = self.m.new_int_var(0, bound, f"worst_{name}")
             for member in team:
                 own = sum(counts[member.id])

@@ -49,6 +49,14 @@ class SolveParameters:
     # From this many, the whole model is not built at all: its presolve alone would take most
     # of a minute; the roster is built and improved staff by staff for the whole time limit.
     staff_by_staff_only_from: int = 60_000
+    # With team-wide terms (fairness, soft minima) the objective does not split by member, so
+    # there is no column generation and no staff-by-staff search alone; from this many shift
+    # variables the staff-by-staff start is still built (its roster leaves those terms to the
+    # whole model and neighbourhood search). Curtois-Qu instances with fairness on, 60 s:
+    # Instance13 (120 staff) 2905-3225 against 37,013-46,558 from CP-SAT's own first roster,
+    # Instance11 3444 against 3456; below it the start costs small teams more than it gives
+    # (Instance4, 468: 1718-1722 against 1716-1718).
+    team_terms_start_from_variables: int = 5_000
     # After a staff-by-staff start, the share of the time limit left to the whole-model search.
     whole_model_share: float = 0.25
     # Up to twelve weeks and this many shift variables, the start comes from column
@@ -149,9 +157,9 @@ def solve(
     early = precheck_messages(problem)
     if early:
         return RosterSolution(status="INFEASIBLE", explanation=early)
-    staff_by_staff = _staff_by_staff_applies(problem)
+    splits = _objective_splits_by_member(problem)
     size = _shift_variables(problem)
-    if staff_by_staff and size > parameters.staff_by_staff_only_from:
+    if splits and problem.previous is None and size > parameters.staff_by_staff_only_from:
         return _solve_staff_by_staff(problem, parameters, on_progress, started)
     roster_model = build_model(problem)
     recorder = _ProgressRecorder(on_progress, started)
@@ -167,17 +175,17 @@ def solve(
     first_solve_share = parameters.first_solve_share
     if problem.previous is not None:
         _start_from_repaired_roster(roster_model, deadline, parameters)
-    elif staff_by_staff:
-        if _columns_apply(problem, parameters, size):
+    else:
+        if splits and _columns_apply(problem, parameters, size):
             column_start = _start_from_columns(
                 problem, roster_model, parameters, search_started, deadline, recorder
             )
             start, proven_bound = column_start.start, column_start.bound
             if start is not None:
                 first_solve_share = parameters.first_solve_share_after_columns
-        if start is None:
+        if start is None and (splits or size >= parameters.team_terms_start_from_variables):
             start = _start_staff_by_staff(
-                problem, roster_model, parameters, time.monotonic(), deadline, recorder
+                problem, roster_model, parameters, time.monotonic(), deadline, recorder, splits
             )
     if start is not None:
         constructed = problem.num_days >= parameters.construct_from_days
@@ -319,14 +327,12 @@ def _solve_staff_by_staff(
     )
 
 
-def _staff_by_staff_applies(problem: RosterProblem) -> bool:
-    """Staff-by-staff search sees one member's terms at a time: not for team-wide fairness,
-    soft contract minima or a repair (which starts from the published roster instead)."""
-    return (
-        problem.previous is None
-        and problem.fairness_weight <= 0
-        and not any(member.minima_soft for member in problem.staff)
-    )
+def _objective_splits_by_member(problem: RosterProblem) -> bool:
+    """Apart from coverage, every term of the objective is one member's: no team-wide
+    fairness and no soft contract minima. Column generation and the staff-by-staff search
+    alone need it; a staff-by-staff start does not, since the whole model it hints and the
+    neighbourhood search after it weigh every term."""
+    return problem.fairness_weight <= 0 and not any(m.minima_soft for m in problem.staff)
 
 
 def _staff_days_squared(problem: RosterProblem) -> int:
@@ -335,7 +341,7 @@ def _staff_days_squared(problem: RosterProblem) -> int:
 
 
 def _columns_apply(problem: RosterProblem, parameters: SolveParameters, size: int) -> bool:
-    """Column generation's size limits (its objective condition is staff-by-staff's)."""
+    """Column generation's size limits (it also needs the objective to split by member)."""
     return (
         parameters.column_share > 0
         and problem.num_days <= parameters.columns_up_to_days
@@ -502,10 +508,15 @@ def _start_staff_by_staff(
     started: float,
     deadline: float,
     recorder: _ProgressRecorder,
+    report: bool = True,
 ) -> neighbourhood.Incumbent | None:
     """A roster built and improved staff by staff, also made the whole model's hint: over a
     long period until ``whole_model_share`` of the time limit is left, else for
-    ``short_construct_share`` of it. None if no complete roster came of it."""
+    ``short_construct_share`` of it. None if no complete roster came of it.
+
+    ``report`` False keeps the building's objective out of the progress, since it leaves out
+    the team-wide terms (fairness, soft minima): only the finished roster's is reported, in
+    full."""
     limit = parameters.time_limit_seconds
     patience = None
     if problem.num_days >= parameters.construct_from_days:
@@ -516,7 +527,9 @@ def _start_staff_by_staff(
         patience = limit * parameters.short_construct_patience
     if build_until <= started:
         return None
-    built = _construct(problem, parameters, build_until, improve_until, recorder, patience)
+    built = _construct(
+        problem, parameters, build_until, improve_until, recorder if report else None, patience
+    )
     if built is None:
         return None
     start = neighbourhood.complete(
@@ -524,6 +537,8 @@ def _start_staff_by_staff(
     )
     if start is None:
         return None
+    if not report:
+        recorder.record(start.objective, 0.0)
     start.hint(roster_model.model)
     return start
 
@@ -533,21 +548,24 @@ def _construct(
     parameters: SolveParameters,
     build_until: float,
     improve_until: float,
-    recorder: _ProgressRecorder,
+    recorder: _ProgressRecorder | None,
     patience: float | None = None,
 ) -> construction.StaffByStaff | None:
     """A roster built staff by staff until ``build_until`` at the latest, then improved a few
-    members at a time until ``improve_until`` (or ``patience`` seconds without a better one)."""
+    members at a time until ``improve_until`` (or ``patience`` seconds without a better one);
+    each better objective goes to ``recorder`` if given."""
     builder = construction.StaffByStaff(problem, parameters.seed)
     if not builder.construct(build_until, parameters.workers):
         return None
     objective = builder.objective()
-    recorder.record(objective, 0.0)
+    if recorder is not None:
+        recorder.record(objective, 0.0)
 
     def improved(by: float) -> None:
         nonlocal objective
         objective -= by
-        recorder.record(objective, 0.0)
+        if recorder is not None:
+            recorder.record(objective, 0.0)
 
     min_gain = parameters.short_construct_min_gain if patience is not None else 0.0
     builder.improve(
