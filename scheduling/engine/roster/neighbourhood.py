@@ -310,9 +310,11 @@ def _solve_clone(
 def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> Incumbent | None:
     """The previous roster re-solved only around the cells it can no longer keep.
 
-    Freed: every cell of the staff members whose previous cells are now on leave or locked
-    otherwise, and every cell of the days around those cells; everything else stays as it was.
-    The neighbourhood widens until a roster is found or the time runs out.
+    Freed first: every cell of the staff members whose previous cells are now on leave or
+    locked otherwise; everything else stays as it was. Where they alone cannot mend it, the
+    days around those cells are freed for everyone too, two days either side, then seven, then
+    the whole period, until a roster is found or the time runs out. (Freeing the days around at
+    once made a sick call on a team of 120 a search of 10,000 cells that ran out of its time.)
     """
     problem = roster_model.problem
     previous = problem.previous or {}
@@ -326,8 +328,10 @@ def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> 
         disturbed = [(m.id, 0) for m in problem.staff[:1]]
     staff_ids = {staff_id for staff_id, _ in disturbed}
     deadline = time.monotonic() + seconds
-    for margin in (2, 7, problem.num_days):
-        days = {d + k for _, d in disturbed for k in range(-margin, margin + 1)}
+    for margin in (None, 2, 7, problem.num_days):
+        days = set()
+        if margin is not None:
+            days = {d + k for _, d in disturbed for k in range(-margin, margin + 1)}
         free = {
             var.Index()
             for (staff_id, day, _), var in roster_model.x.items()

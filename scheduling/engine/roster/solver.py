@@ -174,7 +174,7 @@ def solve(
     column_start = None
     first_solve_share = parameters.first_solve_share
     if problem.previous is not None:
-        _start_from_repaired_roster(roster_model, deadline, parameters)
+        start = _start_from_repaired_roster(roster_model, deadline, parameters, recorder)
     else:
         if splits and _columns_apply(problem, parameters, size):
             column_start = _start_from_columns(
@@ -188,7 +188,11 @@ def solve(
                 problem, roster_model, parameters, time.monotonic(), deadline, recorder, splits
             )
     if start is not None:
-        constructed = problem.num_days >= parameters.construct_from_days
+        # A repair's start is the published roster mended: the neighbourhood search still
+        # follows it, whatever the period.
+        constructed = (
+            problem.previous is None and problem.num_days >= parameters.construct_from_days
+        )
         handover = time.monotonic() + parameters.time_limit_seconds * first_solve_share
     solver = _solver(parameters)
     solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
@@ -253,18 +257,25 @@ def roster_changes(
 
 
 def _start_from_repaired_roster(
-    roster_model: RosterModel, deadline: float, parameters: SolveParameters
-) -> None:
-    """Hint the model with the published roster mended around the disturbed cells only.
+    roster_model: RosterModel,
+    deadline: float,
+    parameters: SolveParameters,
+    recorder: _ProgressRecorder,
+) -> neighbourhood.Incumbent | None:
+    """The published roster mended around the disturbed cells only, made the model's hint and
+    the first point of progress (None if none was found in time).
 
     The published roster itself is usually infeasible after a change (new leave, a new lock);
     re-solving just the neighbourhood of the disturbance gives a complete, feasible and nearly
-    unchanged roster for the whole-model search to start from.
+    unchanged roster for the whole-model search to start from, and the roster returned should
+    that search find none of its own in time.
     """
     seconds = min(10.0, 0.3 * (deadline - time.monotonic()))
     repaired = neighbourhood.repair_previous(roster_model, seconds, parameters.workers)
     if repaired is not None:
         repaired.hint(roster_model.model)
+        recorder.record(repaired.objective, 0.0)
+    return repaired
 
 
 def _best_roster(
