@@ -475,7 +475,13 @@ class StaffByStaff:
 
     def floors_met(self) -> bool:
         """Every hard coverage floor holds (construction may have set them aside)."""
-        return all(self.placed[index] >= row.minimum for index, row in enumerate(self.p.coverage))
+        return not self.short_floor_days()
+
+    def short_floor_days(self) -> set[int]:
+        """The days with a hard coverage floor the roster as placed leaves short."""
+        return {
+            row.day for index, row in enumerate(self.p.coverage) if self.placed[index] < row.minimum
+        }
 
     def objective(self) -> float:
         """The model's objective for the whole roster as placed."""

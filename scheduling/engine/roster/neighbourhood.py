@@ -327,24 +327,36 @@ def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> 
     if not disturbed:
         disturbed = [(m.id, 0) for m in problem.staff[:1]]
     staff_ids = {staff_id for staff_id, _ in disturbed}
+    days = {day for _, day in disturbed}
+    margins = (None, 2, 7, problem.num_days)
+    return mend(roster_model, previous, staff_ids, days, margins, seconds, workers)
+
+
+def mend(
+    roster_model: RosterModel,
+    roster: dict[tuple[str, int], str],
+    staff_ids: set[str],
+    days: set[int],
+    margins: tuple[int | None, ...],
+    seconds: float,
+    workers: int,
+) -> Incumbent | None:
+    """``roster`` re-solved with only the cells of ``staff_ids`` and, for everyone, the days
+    within each margin of ``days`` freed (None: no days), margin after margin until a roster
+    keeping every rule is found (None if none is in ``seconds``)."""
     deadline = time.monotonic() + seconds
-    for margin in (None, 2, 7, problem.num_days):
-        days = set()
+    for margin in margins:
+        around = set()
         if margin is not None:
-            days = {d + k for _, d in disturbed for k in range(-margin, margin + 1)}
-        free = {
-            var.Index()
-            for (staff_id, day, _), var in roster_model.x.items()
-            if staff_id in staff_ids or day in days
-        }
+            around = {d + k for d in days for k in range(-margin, margin + 1)}
         fixed = {
-            var.Index(): int(previous.get((staff_id, day)) == code)
+            var.Index(): int(roster.get((staff_id, day)) == code)
             for (staff_id, day, code), var in roster_model.x.items()
-            if var.Index() not in free
+            if staff_id not in staff_ids and day not in around
         }
-        repaired = solve_with_fixed(roster_model, fixed, deadline - time.monotonic(), workers)
-        if repaired is not None:
-            return repaired
+        mended = solve_with_fixed(roster_model, fixed, deadline - time.monotonic(), workers)
+        if mended is not None:
+            return mended
         if time.monotonic() >= deadline:
             break
     return None

@@ -149,3 +149,24 @@ def test_a_shortfall_round_frees_only_members_with_the_short_rows_skill():
         kept_of_b = {i for i in search.cells_by_staff["B"] if i not in free}
         assert set(search.cells_by_staff["A"]) | set(search.cells_by_staff["C"]) <= free
         assert len(kept_of_b) == 6  # only the short day itself is freed for B
+
+
+def test_mending_a_roster_that_breaks_a_floor_changes_only_the_days_it_frees():
+    """A staff-by-staff roster may leave a hard coverage floor short; mending frees everyone on
+    that day only, and keeps the rest of the roster as it was."""
+    team = [staff(x, max_consecutive_days=5) for x in "ABCD"]
+    floors = cover(range(7), required=2, minimum=1)
+    p = problem(team, days=7, coverage=floors)
+    roster_model = build_model(p)
+    # B and C cover every day but day 3, where nobody works: the floor there is broken.
+    roster = {(sid, day): "D" for sid in "BC" for day in (0, 1, 2, 4, 5, 6)}
+    assert neighbourhood.complete(roster_model, roster, 5.0) is None
+    mended = neighbourhood.mend(roster_model, roster, set(), {3}, (0, 1, 7), 5.0, 1)
+    assert mended is not None
+    after = {
+        (sid, day): code
+        for (sid, day, code), var in roster_model.x.items()
+        if mended.values[var.Index()]
+    }
+    assert sum(1 for _, day in after if day == 3) >= 1
+    assert {cell: code for cell, code in after.items() if cell[1] != 3} == roster
