@@ -311,10 +311,11 @@ def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> 
     """The previous roster re-solved only around the cells it can no longer keep.
 
     Freed first: every cell of the staff members whose previous cells are now on leave or
-    locked otherwise; everything else stays as it was. Where they alone cannot mend it, the
-    days around those cells are freed for everyone too, two days either side, then seven, then
-    the whole period, until a roster is found or the time runs out. (Freeing the days around at
-    once made a sick call on a team of 120 a search of 10,000 cells that ran out of its time.)
+    locked otherwise; everything else stays as it was. Where they alone cannot mend it (a hard
+    coverage floor the sick member met), those days are freed for everyone too, then two days
+    either side, then seven, then the whole period, until a roster is found or the time runs
+    out. (Freeing the days around at once made a sick call on a team of 120 a search of 10,000
+    cells that ran out of its time.)
     """
     problem = roster_model.problem
     previous = problem.previous or {}
@@ -328,7 +329,7 @@ def repair_previous(roster_model: RosterModel, seconds: float, workers: int) -> 
         disturbed = [(m.id, 0) for m in problem.staff[:1]]
     staff_ids = {staff_id for staff_id, _ in disturbed}
     days = {day for _, day in disturbed}
-    margins = (None, 2, 7, problem.num_days)
+    margins = (None, 0, 2, 7, problem.num_days)
     return mend(roster_model, previous, staff_ids, days, margins, seconds, workers)
 
 

@@ -57,3 +57,12 @@ def longest_run(days: list[int]) -> int:
 
 def shifts_per_day(solution) -> Counter:
     return Counter(day for (_, day) in solution.assignments)
+
+
+def roster_of(roster_model, incumbent) -> dict[tuple[str, int], str]:
+    """The cells an incumbent of ``roster_model`` works: (staff id, day) -> shift code."""
+    return {
+        (staff_id, day): code
+        for (staff_id, day, code), var in roster_model.x.items()
+        if incumbent.values[var.Index()]
+    }

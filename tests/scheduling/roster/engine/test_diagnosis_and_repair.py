@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from scheduling.engine.roster import (
@@ -12,7 +13,7 @@ from scheduling.engine.roster import (
 from scheduling.engine.roster.model import build_model
 from scheduling.engine.roster.neighbourhood import repair_previous
 
-from .helpers import FAST, cover, problem, solved, staff
+from .helpers import FAST, cover, problem, roster_of, solved, staff
 
 CHRISTMAS_EVE_WEEK = dt.date(2026, 12, 21)  # a Monday; day 3 is 2026-12-24
 NIGHT = ShiftType("N", 600, start_minute=21 * 60, name="night", is_night=True)
@@ -96,14 +97,31 @@ def test_a_repair_first_mends_only_the_members_whose_cells_can_no_longer_be_kept
     roster_model = build_model(p)
     mended = repair_previous(roster_model, 5, 1)
     assert mended is not None
-    roster = {
-        (sid, day): code
-        for (sid, day, code), var in roster_model.x.items()
-        if mended.values[var.Index()]
-    }
+    roster = roster_of(roster_model, mended)
     assert (sick, sick_day) not in roster
     for member in "ABCDEF".replace(sick, ""):
         for day in range(14):
             assert roster.get((member, day)) == published.get((member, day))
     fixed = repair(p, published, SolveParameters(time_limit_seconds=5, workers=1, seed=2))
     assert fixed.penalties["coverage_under"] == 0  # someone took the shift in the search after
+
+
+def test_a_sick_call_on_a_floor_frees_that_day_for_everyone_before_the_days_around_it():
+    """A stays home on day 2, where A alone met the floor: someone else must take the shift,
+    and nothing else moves, not even the shortfall left on day 3 (the search after may fill
+    it; the mended start should differ from the published roster as little as it can)."""
+    team = [staff(x, max_consecutive_days=5) for x in "ABCD"]
+    floors = cover(range(7), required=1, minimum=1)
+    floors[3] = dataclasses.replace(floors[3], required=2)
+    p = problem(team, days=7, coverage=floors)
+    published = {("A", day): "D" for day in range(5)} | {("B", 5): "D", ("B", 6): "D"}
+    p.leave = {("A", 2)}
+    p.previous = dict(published)
+    roster_model = build_model(p)
+    mended = repair_previous(roster_model, 5, 1)
+    assert mended is not None
+    roster = roster_of(roster_model, mended)
+    assert ("A", 2) not in roster
+    assert sum(1 for _, day in roster if day == 2) == 1
+    others = {cell: code for cell, code in roster.items() if cell[1] != 2}
+    assert others == {cell: code for cell, code in published.items() if cell[1] != 2}

@@ -14,7 +14,7 @@ from scheduling.engine.roster import curtois, neighbourhood
 from scheduling.engine.roster.construction import StaffByStaff
 from scheduling.engine.roster.model import build_model
 
-from .helpers import cover, problem, staff
+from .helpers import cover, problem, roster_of, staff
 
 TINY = Path(__file__).resolve().parents[3] / "data" / "curtois_tiny.txt"
 
@@ -163,10 +163,6 @@ def test_mending_a_roster_that_breaks_a_floor_changes_only_the_days_it_frees():
     assert neighbourhood.complete(roster_model, roster, 5.0) is None
     mended = neighbourhood.mend(roster_model, roster, set(), {3}, (0, 1, 7), 5.0, 1)
     assert mended is not None
-    after = {
-        (sid, day): code
-        for (sid, day, code), var in roster_model.x.items()
-        if mended.values[var.Index()]
-    }
+    after = roster_of(roster_model, mended)
     assert sum(1 for _, day in after if day == 3) >= 1
     assert {cell: code for cell, code in after.items() if cell[1] != 3} == roster
