@@ -545,8 +545,9 @@ def _start_staff_by_staff(
         return None
     seconds = max(1.0, deadline - time.monotonic())
     start = neighbourhood.complete(roster_model, built.roster, seconds)
-    if start is None and not built.floors_met():
-        start = _mend_floors(roster_model, built, deadline, parameters)
+    short_days = built.short_floor_days()
+    if start is None and short_days:
+        start = _mend_floors(roster_model, built.roster, short_days, deadline, parameters)
     if start is None:
         return None
     if not report:
@@ -557,19 +558,19 @@ def _start_staff_by_staff(
 
 def _mend_floors(
     roster_model: RosterModel,
-    built: construction.StaffByStaff,
+    roster: dict[tuple[str, int], str],
+    short_days: set[int],
     deadline: float,
     parameters: SolveParameters,
 ) -> neighbourhood.Incumbent | None:
-    """The built roster re-solved for everyone on the days whose hard coverage floors it leaves
+    """A built roster re-solved for everyone on the days whose hard coverage floors it leaves
     short (the construction sets a floor aside where the members placed before left it out of
     reach), then a day either side, then a week, the rest kept as built; None if that finds
     no roster in a fifth of the time left."""
     seconds = 0.2 * (deadline - time.monotonic())
     margins = (0, 1, 7)
-    days = built.short_floor_days()
     return neighbourhood.mend(
-        roster_model, built.roster, set(), days, margins, seconds, parameters.workers
+        roster_model, roster, set(), short_days, margins, seconds, parameters.workers
     )
 
 
