@@ -348,7 +348,7 @@ class _Pricer:
             previous=None,
             fairness_weight=0,
         )
-        self.member = member
+        self.problem, self.master, self.member = problem, master, member
         self.program = RosterPricer(own, member) if program else None
         self.roster_model = build_model(own)
         self.own_cost = self.roster_model.total_objective()
@@ -360,14 +360,48 @@ class _Pricer:
         # The same small model is solved again each round with only its objective changed:
         # presolving it every time costs more than it saves (a third of the time on a month).
         self.solver.parameters.cp_model_presolve = False
+        variables = self.roster_model.model.proto.variables
+        self.rule_domains = {
+            var.Index(): tuple(variables[var.Index()].domain)
+            for var in self.roster_model.x.values()
+        }
+        # Whether the last pricing that found no roster proved there is none (rather than
+        # running out of time): a branch whose decisions leave a member no roster is empty.
+        self.proven_empty = False
+
+    def with_program(self) -> _Pricer:
+        """The same member's pricer, by the state program first."""
+        return _Pricer(self.problem, self.member, self.master, program=True)
 
     def force(self, day: int, code: str) -> None:
         """Only rosters working ``code`` on ``day`` from now on (a dive's forcing)."""
         if self.program is not None:
             self.program.force(day, code)
+        self._set_domain(day, code, 1)
+
+    def forbid(self, day: int, code: str) -> None:
+        """Only rosters not working ``code`` on ``day`` from now on."""
+        if self.program is not None:
+            self.program.forbid(day, code)
+        self._set_domain(day, code, 0)
+
+    def restrict(self, forced: Iterable[tuple[int, str]], forbidden: Iterable[tuple[int, str]]):
+        """Only rosters working every ``forced`` cell and no ``forbidden`` one, whatever was
+        forced before."""
+        if self.program is not None:
+            self.program.release()
+        variables = self.roster_model.model.proto.variables
+        for index, (lower, upper) in self.rule_domains.items():
+            variables[index].domain[0], variables[index].domain[1] = lower, upper
+        for day, code in forced:
+            self.force(day, code)
+        for day, code in forbidden:
+            self.forbid(day, code)
+
+    def _set_domain(self, day: int, code: str, value: int) -> None:
         index = self.roster_model.x[self.member.id, day, code].Index()
         domain = self.roster_model.model.proto.variables[index].domain
-        domain[0] = domain[1] = 1
+        domain[0] = domain[1] = value
 
     def _reward_matrix(self, num_rows: int) -> None:
         """Each shift variable's coverage rows, as a sparse matrix: its rewards in one product;
@@ -392,6 +426,7 @@ class _Pricer:
         """The member's roster of least reduced cost (None when none was found in time, or the
         member has none within the rules). ``member_dual`` is the member's convexity dual: a
         roster whose objective is below it improves the master and is enough."""
+        self.proven_empty = False
         if time.monotonic() >= deadline:
             return None
         if self.program is None:
@@ -400,6 +435,7 @@ class _Pricer:
         rewards[self.key_days, self.key_shifts] = self._rewards(duals)
         priced = self.program.best(rewards, enough=member_dual - TOLERANCE)
         if priced is None:
+            self.proven_empty = True
             return None
         improving = priced.objective < member_dual - TOLERANCE
         proven = priced.objective <= priced.lower + TOLERANCE or priced.lower >= member_dual
@@ -437,6 +473,7 @@ class _Pricer:
             return None
         rosters = _Rosters(self.member.id, self.roster_model, self.own_cost)
         status = self.solver.solve(model, rosters)
+        self.proven_empty = status == cp_model.INFEASIBLE
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not rosters.found:
             return None
         *others, column = rosters.found
@@ -464,9 +501,17 @@ class _Master:
         }
         # Each member's columns of positive weight in the last optimum, with their weights.
         self.mixed: dict[str, list[tuple[Column, float]]] = {}
-        # Each member's cells forced by a dive: only columns working them may be mixed.
+        # Each member's cells forced (by a dive or a branch) and forbidden (by a branch): only
+        # columns working every forced cell and no forbidden one may be mixed.
         self.forced: dict[str, set[tuple[int, str]]] = {
             member.id: set() for member in problem.staff
+        }
+        self.forbidden: dict[str, set[tuple[int, str]]] = {
+            member.id: set() for member in problem.staff
+        }
+        # The columns each member may still mix: only theirs are read after each solve.
+        self.allowed: dict[str, list[tuple[Column, pywraplp.Variable]]] = {
+            member.id: [] for member in problem.staff
         }
 
     def _row(self, index: int, row) -> pywraplp.Constraint:
@@ -504,7 +549,9 @@ class _Master:
         self.convexity[column.staff_id].SetCoefficient(weight, 1)
         for index in self._column_rows(column):
             self.rows[index].SetCoefficient(weight, 1)
-        if not self._works_forced(column):
+        if self._allows(column):
+            self.allowed[column.staff_id].append((column, weight))
+        else:
             weight.SetBounds(0, 0)
         self.columns[column.staff_id].append((column, weight))
 
@@ -577,12 +624,30 @@ class _Master:
         for staff_id, day, code in cells:
             self.forced[staff_id].add((day, code))
         for staff_id in {staff_id for staff_id, _, _ in cells}:
-            for column, weight in self.columns[staff_id]:
-                if not self._works_forced(column):
-                    weight.SetBounds(0, 0)
+            self._reallow(staff_id)
 
-    def _works_forced(self, column: Column) -> bool:
-        return self.forced[column.staff_id] <= column.cells
+    def restrict(
+        self, staff_id: str, forced: set[tuple[int, str]], forbidden: set[tuple[int, str]]
+    ) -> None:
+        """Only the member's columns working every ``forced`` cell and no ``forbidden`` one,
+        whatever was forced or fixed before."""
+        self.forced[staff_id] = set(forced)
+        self.forbidden[staff_id] = set(forbidden)
+        self._reallow(staff_id)
+
+    def _reallow(self, staff_id: str) -> None:
+        allowed = []
+        for column, weight in self.columns[staff_id]:
+            if self._allows(column):
+                weight.SetBounds(0, self.lp.infinity())
+                allowed.append((column, weight))
+            else:
+                weight.SetBounds(0, 0)
+        self.allowed[staff_id] = allowed
+
+    def _allows(self, column: Column) -> bool:
+        forbidden = self.forbidden[column.staff_id]
+        return self.forced[column.staff_id] <= column.cells and not forbidden & column.cells
 
     def fix(self, chosen: Column) -> None:
         for column, weight in self.columns[chosen.staff_id]:
@@ -590,6 +655,9 @@ class _Master:
                 weight.SetBounds(1, 1)
             else:
                 weight.SetBounds(0, 0)
+        self.allowed[chosen.staff_id] = [
+            pair for pair in self.columns[chosen.staff_id] if pair[0] is chosen
+        ]
 
     def solve(self) -> tuple[float, list[float], dict[str, float]]:
         """The master's optimum, the coverage rows' duals and each member's."""
@@ -603,11 +671,47 @@ class _Master:
                 for column, weight in pairs
                 if (value := weight.solution_value()) > TOLERANCE
             ]
-            for staff_id, pairs in self.columns.items()
+            for staff_id, pairs in self.allowed.items()
         }
         duals = [row.dual_value() for row in self.rows]
         member_duals = {sid: row.dual_value() for sid, row in self.convexity.items()}
         return self.objective.Value(), duals, member_duals
+
+    def promising(self, target: float) -> _Master:
+        """A new master holding only the columns that a roster of objective ``target`` or less
+        may work, by their reduced costs at this master's optimum (every restriction lifted).
+
+        At converged duals a roster's objective is at least the master's optimum plus its
+        columns' reduced costs, each of them at least 0; so a column whose reduced cost alone
+        is more than ``target`` less the optimum is in no such roster. The master of a
+        generation priced by CP-SAT holds every roster its searches met, and re-solving all of
+        them made each node of a search over cells twice as slow."""
+        for staff_id in self.columns:
+            self.restrict(staff_id, set(), set())
+        optimum, duals, member_duals = self.solve()
+        # The columns of the optimum's mix (reduced cost 0) stay whatever the target: every
+        # member keeps a column, and the new master the same optimum.
+        within = max(0.0, target - optimum) + TOLERANCE
+        fresh = _Master(self.problem)
+        for pairs in self.columns.values():
+            for column, _ in pairs:
+                if self.reduced_cost(column, duals, member_duals) <= within:
+                    fresh.add(column)
+        return fresh
+
+    def cost_of(self, roster: list[Column]) -> float:
+        """The objective of one column per member (infinite where it leaves a hard coverage
+        floor short)."""
+        counts = np.zeros(len(self.rows))
+        for column in roster:
+            np.add.at(counts, self._column_rows(column), 1)
+        total = sum(column.cost for column in roster)
+        for count, row in zip(counts, self.problem.coverage, strict=True):
+            if count < row.minimum:
+                return math.inf
+            total += row.under_weight * max(0, row.required - count)
+            total += row.over_weight * max(0, count - row.required)
+        return total
 
     def reduced_cost(self, column: Column, duals: list[float], member_duals) -> float:
         covered = sum(duals[index] for index in self._column_rows(column))

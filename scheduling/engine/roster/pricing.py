@@ -56,6 +56,8 @@ class RosterPricer:
         self.sizes = np.array([t.length_minutes // step for t in shifts], dtype=np.int64)
         self.run_table = _run_table(RunStates(_run_rules(member, problem.num_days)))
         self._open_cells(problem, member)
+        # As the rules leave them: ``release`` restores these after a search's forcings.
+        self.rule_open, self.rule_off_open = self.open.copy(), self.off_open.copy()
         self._own_costs(problem, member)
         self._successions(problem)
         self._workload(member, step)
@@ -93,6 +95,15 @@ class RosterPricer:
         self.open[day] = False
         self.off_open[day] = False
         self.open[day, s] = kept
+
+    def forbid(self, day: int, code: str) -> None:
+        """Never ``code`` on ``day`` from now on (a branch of the search over cells)."""
+        self.open[day, self.codes.index(code)] = False
+
+    def release(self) -> None:
+        """Every cell as the rules left it, undoing each forcing and forbidding since."""
+        self.open[:] = self.rule_open
+        self.off_open[:] = self.rule_off_open
 
     def _own_costs(self, problem: RosterProblem, member: StaffMember) -> None:
         """The preferences' cost of each day's options: a shift (columns) or the day off."""

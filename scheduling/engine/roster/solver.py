@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from . import columns, construction, neighbourhood
+from . import branching, columns, construction, neighbourhood
 from .diagnosis import explain_infeasibility, precheck_messages
 from .model import RosterModel, build_model
 from .problem import ProgressPoint, RosterProblem, RosterSolution
@@ -103,6 +103,10 @@ class SolveParameters:
     # so several tries reach the better one more often. 0 disables restarts.
     restart_stall_share: float = 0.1
     restart_restricted_share: float = 0.05
+    # Where the generation converged, the first such stall hands over to branch and price
+    # (``branching``) for at most this share of the time limit, from the best roster so far;
+    # a search that sees its whole tree proves that roster optimal. 0 disables it.
+    branch_share: float = 0.4
 
 
 @dataclass
@@ -115,6 +119,8 @@ class _ColumnStart:
     bound: int | None
     cells: set | None = None
     dived: neighbourhood.Incumbent | None = None
+    # The converged generation, for branch and price (None where it did not converge).
+    generation: columns.ColumnGeneration | None = None
 
 
 class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
@@ -214,7 +220,7 @@ def solve(
     if incumbent is not None and status != cp_model.OPTIMAL:
         if use_neighbourhoods and time.monotonic() < deadline - 1.0 and incumbent.objective > bound:
             restart = column_start if column_start is not None and column_start.cells else None
-            incumbent = _search_neighbourhoods(
+            incumbent, bound = _search_neighbourhoods(
                 roster_model, incumbent, deadline, parameters, recorder, bound, restart
             )
         values = incumbent.values
@@ -394,7 +400,8 @@ def _start_from_columns(
     # member's own rules).
     start = neighbourhood.complete(roster_model, dived, max(1.0, deadline - time.monotonic()))
     cells = result.support | near | {(sid, day, code) for (sid, day), code in dived.items()}
-    column_start = _ColumnStart(None, bound, cells, start)
+    converged = generation if generation.converged else None
+    column_start = _ColumnStart(None, bound, cells, start, converged)
     if start is not None:
         start.hint(roster_model.model)  # the restricted search's clone starts from it too
     seconds = min(limit * parameters.restricted_share, deadline - time.monotonic())
@@ -436,13 +443,15 @@ def _search_neighbourhoods(
     recorder: _ProgressRecorder,
     bound: float,
     restart: _ColumnStart | None,
-) -> neighbourhood.Incumbent:
-    """The neighbourhood search from ``incumbent`` until ``deadline``; the best roster found.
+) -> tuple[neighbourhood.Incumbent, float]:
+    """The neighbourhood search from ``incumbent`` until ``deadline``: the best roster found
+    and the bound (``bound``, or the roster's objective where branch and price proved it).
 
     With ``restart`` (a column-generation start), a search that stalls for
-    ``restart_stall_share`` of the time limit starts again from a new restricted search, with
-    another seed each time, while time is left for one; then the best roster is searched on
-    until the deadline.
+    ``restart_stall_share`` of the time limit hands over to branch and price the first time
+    (where the generation converged), and otherwise starts again from a new restricted
+    search, with another seed each time, while time is left for one; then the best roster is
+    searched on until the deadline.
     """
     limit = parameters.time_limit_seconds
     stall = parameters.restart_stall_share * limit if restart is not None else None
@@ -468,7 +477,17 @@ def _search_neighbourhoods(
         best = min(best, found, key=lambda roster: roster.objective)
         attempt += 1
         if restart is None or not stall or best.objective <= bound:
-            return best
+            return best, bound
+        if restart.generation is not None and parameters.branch_share > 0:
+            branched = _branch_and_price(
+                restart.generation, roster_model, best, deadline, parameters, recorder, bound
+            )
+            restart.generation = None  # its pricers and master now keep the last node's decisions
+            best = start = branched.incumbent
+            if branched.proven:
+                recorder.record(best.objective, best.objective)
+                return best, best.objective
+            continue
         seconds = min(
             parameters.restart_restricted_share * limit, (deadline - time.monotonic()) / 3
         )
@@ -483,6 +502,23 @@ def _search_neighbourhoods(
         elif start.objective < best.objective:
             best = start
             recorder.record(best.objective, bound)
+
+
+def _branch_and_price(
+    generation: columns.ColumnGeneration,
+    roster_model: RosterModel,
+    incumbent: neighbourhood.Incumbent,
+    deadline: float,
+    parameters: SolveParameters,
+    recorder: _ProgressRecorder,
+    bound: float,
+) -> branching.BranchResult:
+    """Branch and price from ``incumbent`` for at most ``branch_share`` of the time limit."""
+    until = min(
+        deadline, time.monotonic() + parameters.branch_share * parameters.time_limit_seconds
+    )
+    search = branching.BranchAndPrice(generation, roster_model, parameters.seed)
+    return search.search(incumbent, until, lambda better: recorder.record(better.objective, bound))
 
 
 def _restricted_again(

@@ -349,17 +349,18 @@ def test_a_search_restarting_on_every_stall_ends_at_its_deadline_keeping_every_r
     start = column_start.start
     column_start.bound = None
     # A floor of 0 is never reached: the search stalls at its best roster and starts again from
-    # a new restricted search while one fits, then searches on until the deadline.
+    # a new restricted search while one fits, then searches on until the deadline. (The start
+    # holds no converged generation: no branch and price.)
     parameters = SolveParameters(
         time_limit_seconds=8, workers=2, restart_stall_share=0.05, restart_restricted_share=0.15
     )
     recorder = _ProgressRecorder(None, time.monotonic())
     deadline = time.monotonic() + 8
-    best = _search_neighbourhoods(
+    best, bound = _search_neighbourhoods(
         roster_model, start, deadline, parameters, recorder, 0, column_start
     )
     assert deadline - 0.5 < time.monotonic() < deadline + 1.5
-    assert best.objective <= start.objective
+    assert best.objective <= start.objective and bound == 0
     _checked_roster(instance, roster_model, best)
     objectives = [point.objective for point in recorder.points]
     assert objectives == sorted(objectives, reverse=True)
