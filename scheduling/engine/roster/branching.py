@@ -69,6 +69,7 @@ class BranchAndPrice:
 
     def __init__(self, generation: ColumnGeneration, roster_model: RosterModel, seed: int) -> None:
         self.generation = generation
+        self.master = generation.master
         # Every node prices every member again: by the state program, even where CP-SAT
         # priced the generation (its search offers the master more rosters, but a node's
         # pricing took it 0.25 s on Instance6 against milliseconds).
@@ -78,6 +79,8 @@ class BranchAndPrice:
         }
         self.roster_model = roster_model
         self.rng = random.Random(seed)
+        # Each member's decisions last applied; none yet, so the first node lifts whatever the
+        # dive forced.
         self.applied: dict[str, tuple[frozenset, frozenset]] = {}
         self.nodes = 0
         # False once a node was cut off for want of time rather than proof (a member's pricing
@@ -96,7 +99,6 @@ class BranchAndPrice:
         self.on_improvement = on_improvement
         limit = float(FIRST_NODE_LIMIT)
         try:
-            self.master = self.generation.master.promising(incumbent.objective - 1)
             with ThreadPoolExecutor(self.generation.workers) as pool:
                 while time.monotonic() < deadline:
                     if self._search_tree(pool, int(limit), deadline):

@@ -677,28 +677,6 @@ class _Master:
         member_duals = {sid: row.dual_value() for sid, row in self.convexity.items()}
         return self.objective.Value(), duals, member_duals
 
-    def promising(self, target: float) -> _Master:
-        """A new master holding only the columns that a roster of objective ``target`` or less
-        may work, by their reduced costs at this master's optimum (every restriction lifted).
-
-        At converged duals a roster's objective is at least the master's optimum plus its
-        columns' reduced costs, each of them at least 0; so a column whose reduced cost alone
-        is more than ``target`` less the optimum is in no such roster. The master of a
-        generation priced by CP-SAT holds every roster its searches met, and re-solving all of
-        them made each node of a search over cells twice as slow."""
-        for staff_id in self.columns:
-            self.restrict(staff_id, set(), set())
-        optimum, duals, member_duals = self.solve()
-        # The columns of the optimum's mix (reduced cost 0) stay whatever the target: every
-        # member keeps a column, and the new master the same optimum.
-        within = max(0.0, target - optimum) + TOLERANCE
-        fresh = _Master(self.problem)
-        for pairs in self.columns.values():
-            for column, _ in pairs:
-                if self.reduced_cost(column, duals, member_duals) <= within:
-                    fresh.add(column)
-        return fresh
-
     def cost_of(self, roster: list[Column]) -> float:
         """The objective of one column per member (infinite where it leaves a hard coverage
         floor short)."""

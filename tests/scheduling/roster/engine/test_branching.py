@@ -3,7 +3,6 @@ priced under them, and where it searches the whole tree its roster is the proven
 
 from __future__ import annotations
 
-import math
 import random
 import time
 
@@ -30,7 +29,7 @@ NO_ROSTER = Incumbent(10**6, [])
 
 def _two_week_variant(seed: int) -> CurtoisInstance:
     """Six staff over two weeks, day and night shifts, random cover, leave and requests: the
-    master needs branching for some seeds (1 and 3 among the first six)."""
+    generation's bound is fractional for some seeds (6, 9, 10 and 19 among them)."""
     rng = random.Random(seed)
     days = 14
     shifts = [CurtoisShift("D", 480, ()), CurtoisShift("N", 600, ("D",))]
@@ -63,7 +62,7 @@ def _converged(instance, program: bool = True) -> ColumnGeneration:
 
 def test_a_search_of_the_whole_tree_ends_at_the_proven_optimum_keeping_every_rule():
     branched = 0
-    for seed in range(6):
+    for seed in (0, 6, 9, 10, 19):
         instance = _two_week_variant(seed)
         optimum = solve(curtois.to_problem(instance), WHOLE_MODEL_ONLY)
         assert optimum.status == "OPTIMAL"
@@ -82,7 +81,7 @@ def test_a_search_of_the_whole_tree_ends_at_the_proven_optimum_keeping_every_rul
         assert objectives[-1] == optimum.objective
         branched += result.nodes > 1
     # Not every variant is settled at the root: the branching itself was tested.
-    assert branched >= 2
+    assert branched >= 4
 
 
 def test_a_search_from_the_optimum_proves_it_and_finds_nothing_better():
@@ -135,36 +134,39 @@ def test_every_roster_priced_under_a_branch_works_its_forced_cells_and_none_forb
         assert pricer.price(duals, time.monotonic() + 5).column.cells == free
 
 
-def test_the_promising_master_holds_only_columns_a_better_roster_could_mix():
-    instance = _random_variant(0)
-    master = _converged(instance).master
-    optimum, duals, member_duals = master.solve()
-    every = sum(len(pairs) for pairs in master.columns.values())
-    assert sum(len(p) for p in master.promising(math.inf).columns.values()) == every
-    tight = master.promising(optimum - 5)  # below the optimum: only its mix's columns
-    kept = [column for pairs in tight.columns.values() for column, _ in pairs]
-    assert all(master.reduced_cost(c, duals, member_duals) <= 1e-6 for c in kept)
-    # Every member keeps a column: those of the optimum's mix cost nothing more.
-    assert all(tight.columns[staff_id] for staff_id in master.columns)
-    assert math.isclose(tight.solve()[0], optimum, abs_tol=1e-6)
-
-
-def test_a_stalled_search_hands_over_to_branch_and_price_which_proves_its_roster():
+def _stalled_search(parameters: SolveParameters):
+    """The neighbourhood search from the dive's roster of a converged generation, with a floor
+    of 0 that it never reaches: it stalls. Its roster, bound, the column start and the
+    recorder, with the optimum CP-SAT proves."""
     instance = _random_variant(0)
     roster_problem = curtois.to_problem(instance)
     optimum = solve(roster_problem, WHOLE_MODEL_ONLY)
     generation = _converged(instance)
     roster_model = build_model(roster_problem)
-    dived = generation.dive(time.monotonic() + 10)
-    start = complete(roster_model, dived, 5.0)
+    start = complete(roster_model, generation.dive(time.monotonic() + 10), 5.0)
     column_start = _ColumnStart(start, None, set(roster_model.x), start, generation)
-    parameters = SolveParameters(time_limit_seconds=20, workers=2, restart_stall_share=0.05)
     recorder = _ProgressRecorder(None, time.monotonic())
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + parameters.time_limit_seconds
     best, bound = _search_neighbourhoods(
         roster_model, start, deadline, parameters, recorder, 0, column_start
     )
+    return best, bound, column_start, recorder, deadline - time.monotonic(), optimum
+
+
+def test_a_stalled_search_hands_over_to_branch_and_price_which_proves_its_roster():
+    parameters = SolveParameters(time_limit_seconds=20, workers=2, restart_stall_share=0.05)
+    best, bound, column_start, recorder, time_left, optimum = _stalled_search(parameters)
     assert best.objective == bound == optimum.objective
-    assert time.monotonic() < deadline - 5  # proven: the search stops there
+    assert time_left > 5  # proven: the search stops there
     assert recorder.points[-1].bound == optimum.objective
     assert column_start.generation is None  # handed over once only
+
+
+def test_a_problem_past_the_branching_size_restarts_its_search_instead():
+    parameters = SolveParameters(
+        time_limit_seconds=4, workers=2, restart_stall_share=0.05, branch_up_to_staff_days_squared=1
+    )
+    best, bound, column_start, recorder, time_left, optimum = _stalled_search(parameters)
+    assert bound == 0 and time_left < 0.5  # searched on until the deadline, proving nothing
+    assert column_start.generation is not None
+    assert best.objective >= optimum.objective
