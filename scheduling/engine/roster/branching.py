@@ -71,8 +71,8 @@ class BranchAndPrice:
         self.generation = generation
         self.master = generation.master
         # Every node prices every member again: by the state program, even where CP-SAT
-        # priced the generation (its search offers the master more rosters, but a node's
-        # pricing took it 0.25 s on Instance6 against milliseconds).
+        # priced the generation (its search offers the master more rosters, but priced by it
+        # Instance6's search made 102 nodes in 24 s, by the program 257 in 18 s).
         self.pricers = {
             staff_id: pricer if pricer.program is not None else pricer.with_program()
             for staff_id, pricer in generation.pricers.items()

@@ -385,7 +385,9 @@ class _Pricer:
             self.program.forbid(day, code)
         self._set_domain(day, code, 0)
 
-    def restrict(self, forced: Iterable[tuple[int, str]], forbidden: Iterable[tuple[int, str]]):
+    def restrict(
+        self, forced: Iterable[tuple[int, str]], forbidden: Iterable[tuple[int, str]]
+    ) -> None:
         """Only rosters working every ``forced`` cell and no ``forbidden`` one, whatever was
         forced before."""
         if self.program is not None:
