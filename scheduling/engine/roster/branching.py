@@ -68,7 +68,7 @@ class BranchAndPrice:
     members' pricers and the master keep the decisions of the last node searched)."""
 
     def __init__(self, generation: ColumnGeneration, roster_model: RosterModel, seed: int) -> None:
-        self.generation = generation
+        self.workers = generation.workers
         self.master = generation.master
         # Every node prices every member again: by the state program, even where CP-SAT
         # priced the generation (its search offers the master more rosters, but priced by it
@@ -99,7 +99,7 @@ class BranchAndPrice:
         self.on_improvement = on_improvement
         limit = float(FIRST_NODE_LIMIT)
         try:
-            with ThreadPoolExecutor(self.generation.workers) as pool:
+            with ThreadPoolExecutor(self.workers) as pool:
                 while time.monotonic() < deadline:
                     if self._search_tree(pool, int(limit), deadline):
                         return BranchResult(self.incumbent, self.exhaustive, self.nodes)
@@ -176,11 +176,8 @@ class BranchAndPrice:
     def _fractional_cells(self) -> list[tuple[float, str, Cell]]:
         """Each member's cells its mix works in part, with the share worked."""
         cells = []
-        for staff_id, mix in self.master.mixed.items():
-            worked: dict[Cell, float] = defaultdict(float)
-            for column, weight in mix:
-                for cell in column.cells:
-                    worked[cell] += weight
+        for staff_id in self.master.mixed:
+            worked = self.master.worked_shares(staff_id)
             cells += [
                 (share, staff_id, cell)
                 for cell, share in worked.items()
@@ -204,7 +201,7 @@ class BranchAndPrice:
         """The roster of each member's heaviest column in the node's mix, taken if better than
         the best. Where the mix is whole it is the node's only roster; elsewhere it is often
         close to the node's bound (the mixes are nearly whole deep in the tree)."""
-        heaviest = [max(mix, key=lambda pair: pair[1])[0] for mix in self.master.mixed.values()]
+        heaviest = self.master.heaviest({})
         if self.master.cost_of(heaviest) >= self.incumbent.objective:
             return
         roster = {(column.staff_id, day): code for column in heaviest for day, code in column.cells}

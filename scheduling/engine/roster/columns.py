@@ -604,10 +604,7 @@ class _Master:
             return []
         candidates: list[tuple[float, Cell]] = []
         for staff_id, mix in self.mixed.items():
-            worked: dict[tuple[int, str], float] = defaultdict(float)
-            for column, weight in mix:
-                for cell in column.cells:
-                    worked[cell] += weight
+            worked = self.worked_shares(staff_id)
             heaviest = max(mix, key=lambda pair: pair[1])[0]
             candidates += [
                 (worked[day, code], (staff_id, day, code))
@@ -620,6 +617,14 @@ class _Master:
             1, math.floor(len(rest) * FORCE_SHARE), math.ceil(len(candidates) * pace) - len(sure)
         )
         return sure + [cell for _, cell in rest[:count]]
+
+    def worked_shares(self, staff_id: str) -> dict[tuple[int, str], float]:
+        """How much of each (day, shift) cell the member's mix in the last optimum works."""
+        worked: dict[tuple[int, str], float] = defaultdict(float)
+        for column, weight in self.mixed[staff_id]:
+            for cell in column.cells:
+                worked[cell] += weight
+        return worked
 
     def force(self, cells: list[Cell]) -> None:
         """Only columns working ``cells`` from now on (each member keeps its heaviest)."""
