@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +58,13 @@ FORCE_SHARE = 0.05
 # the final duals with its rewards scaled at random by up to ``NEAR_JITTER`` either way.
 NEAR_TRIES = 8
 NEAR_JITTER = 0.2
+# While the bound is still below this share of the master's optimum (far from the optimal
+# duals), each member priced by the program also offers this many such jittered rosters a round:
+# over a long period the mix then improves in far fewer rounds (Curtois-Qu Instance19, 40 staff
+# over 84 days: the master at 3,295-3,320 after 24 s against 3,433; Instance18 and shorter
+# periods leave the phase within a few rounds).
+HEADING_IN = 0.5
+JITTERED_PER_ROUND = 1  # ``ColumnGeneration.heading_in_tries``
 
 
 class MasterError(RuntimeError):
@@ -104,6 +112,7 @@ class ColumnGeneration:
         # Wall time of one member's pricing in the last round (all workers pricing at once).
         self.seconds_per_pricing = 0.0
         self.converged = False  # the last ``bound`` proved the master's optimum
+        self.heading_in_tries = JITTERED_PER_ROUND
 
     def bound(self, deadline: float) -> ColumnBound | None:
         """Generate columns until the master's bound is proven (or ``deadline``); None when
@@ -125,6 +134,7 @@ class ColumnGeneration:
         result = ColumnBound()
         best_duals: list[float] | None = None
         smoothing = SMOOTHING
+        tries = 0  # jittered rosters each member offers this round besides its best
         while time.monotonic() < deadline:
             result.rounds += 1
             try:
@@ -138,7 +148,7 @@ class ColumnGeneration:
                     for b, d in zip(best_duals, duals, strict=True)
                 ]
                 priced_members = None  # the smoothed duals' own are not known
-            prices = self._price_timed(pool, pricers, priced_at, deadline, priced_members)
+            prices = self._price_timed(pool, pricers, priced_at, deadline, priced_members, tries)
             if any(price is None for price in prices):
                 break  # out of time mid-round: no bound from this round
             bound = master.lagrangian(priced_at, sum(price.lower for price in prices))
@@ -150,6 +160,8 @@ class ColumnGeneration:
                 break
             # No column from smoothed duals is a mispricing: price at the master's own next.
             smoothing = SMOOTHING if added else 0
+            heading_in = result.bound < HEADING_IN * result.lp_objective
+            tries = self.heading_in_tries if heading_in else 0
         result.support = master.support()
         return result
 
@@ -172,9 +184,9 @@ class ColumnGeneration:
             for _ in range(NEAR_TRIES if pricer.program is not None else 0):
                 if time.monotonic() >= deadline:
                     return cells
-                roster = pricer.jittered(duals, rng)
-                if roster is not None:
-                    cells |= {(pricer.member.id, day, code) for day, code in roster.items()}
+                column = pricer.jittered(duals, rng)
+                if column is not None:
+                    cells |= {(pricer.member.id, day, code) for day, code in column.cells}
         return cells
 
     def dive(self, deadline: float) -> dict[tuple[str, int], str]:
@@ -270,10 +282,11 @@ class ColumnGeneration:
         duals: list[float],
         deadline: float,
         member_duals: dict[str, float] | None = None,
+        tries: int = 0,
     ) -> list[_Price | None]:
         """``_price_all``, keeping the time one member's pricing takes (the dive's pace)."""
         started = time.monotonic()
-        prices = _price_all(pool, pricers, duals, deadline, member_duals)
+        prices = _price_all(pool, pricers, duals, deadline, member_duals, tries)
         self.seconds_per_pricing = (time.monotonic() - started) / max(1, len(pricers))
         return prices
 
@@ -284,14 +297,21 @@ def _roster_of(columns: Iterable[Column]) -> dict[tuple[str, int], str]:
 
 
 def _price_all(
-    pool, pricers, duals: list[float], deadline: float, member_duals: dict[str, float] | None = None
+    pool,
+    pricers,
+    duals: list[float],
+    deadline: float,
+    member_duals: dict[str, float] | None = None,
+    tries: int = 0,
 ) -> list[_Price | None]:
-    """Each pricer's best column; ``member_duals`` (each member's convexity dual) lets a pricer
-    stop at the first column that improves the master."""
+    """Each pricer's best column, with up to ``tries`` jittered others where its program prices
+    it; ``member_duals`` (each member's convexity dual) lets a pricer stop at the first column
+    that improves the master."""
     member_duals = member_duals or {}
 
     def price(pricer: _Pricer) -> _Price | None:
-        return pricer.price(duals, deadline, member_duals.get(pricer.member.id, math.inf))
+        best = pricer.price(duals, deadline, member_duals.get(pricer.member.id, math.inf))
+        return pricer.with_jittered(best, duals, tries) if tries else best
 
     return list(pool.map(price, pricers))
 
@@ -368,6 +388,8 @@ class _Pricer:
         # Whether the last pricing that found no roster proved there is none (rather than
         # running out of time): a branch whose decisions leave a member no roster is empty.
         self.proven_empty = False
+        # Each pricer its own stream of jitter: pricers run on several threads at once.
+        self.rng = np.random.default_rng(zlib.crc32(member.id.encode()))
 
     def with_program(self) -> _Pricer:
         """The same member's pricer, by the state program first."""
@@ -449,7 +471,7 @@ class _Pricer:
             exact.lower = max(exact.lower, priced.lower)
         return exact
 
-    def jittered(self, duals: list[float], rng: np.random.Generator) -> dict[int, str] | None:
+    def jittered(self, duals: list[float], rng: np.random.Generator) -> Column | None:
         """The member's best roster within its rules under ``duals``' rewards each scaled by a
         random factor near 1 (None if the program has none within the limits per type)."""
         program = self.program
@@ -460,7 +482,20 @@ class _Pricer:
         priced = program.best(rewards)
         if priced is None or not priced.within_limits:
             return None
-        return priced.cells
+        return Column(self.member.id, frozenset(priced.cells.items()), priced.cost)
+
+    def with_jittered(self, price: _Price | None, duals: list[float], tries: int) -> _Price | None:
+        """``price`` offering up to ``tries`` other rosters besides: the member's optima under
+        jittered rewards, each different from the rest."""
+        if price is None or self.program is None:
+            return price
+        offered = {column.cells for column in price.columns()}
+        for _ in range(tries):
+            column = self.jittered(duals, self.rng)
+            if column is not None and column.cells not in offered:
+                offered.add(column.cells)
+                price.others.append(column)
+        return price
 
     def _solve(self, duals: list[float], deadline: float) -> _Price | None:
         """The member's part of the roster model under the rewards of ``duals``."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from scheduling.engine.roster import SolveParameters, curtois, neighbourhood, so
 from scheduling.engine.roster.columns import (
     ColumnGeneration,
     MasterError,
+    _price_all,
     improve_within,
     solve_within,
 )
@@ -271,13 +273,45 @@ def test_near_optimal_rosters_keep_every_rule_and_widen_the_restricted_search():
     rng = np.random.default_rng(0)
     roster = {}
     for staff_id, pricer in generation.pricers.items():
-        cells = pricer.jittered(duals, rng)
-        assert cells is not None
-        roster.update({(staff_id, day): code for day, code in cells.items()})
+        column = pricer.jittered(duals, rng)
+        assert column is not None and column.staff_id == staff_id
+        roster.update({(staff_id, day): code for day, code in column.cells})
     assert curtois.violations(instance, roster) == []
     near = generation.near_optimal(time.monotonic() + 10, seed=0)
     assert near - result.support  # rosters the master did not mix
     assert generation.near_optimal(time.monotonic() - 1) == set()  # out of time: none
+
+
+def test_pricing_heading_in_offers_distinct_jittered_rosters_that_keep_every_rule():
+    instance = _random_variant(3)
+    generation = ColumnGeneration(curtois.to_problem(instance), workers=2)
+    duals = generation.master.opening_duals()
+    with ThreadPoolExecutor(2) as pool:
+        plain = _price_all(pool, list(generation.pricers.values()), duals, time.monotonic() + 20)
+        jittered = _price_all(
+            pool, list(generation.pricers.values()), duals, time.monotonic() + 20, tries=3
+        )
+    assert all(price is not None for price in plain + jittered)
+    assert sum(len(price.others) for price in jittered) > sum(len(p.others) for p in plain)
+    roster = {}
+    for price in jittered:
+        offered = [column.cells for column in price.columns()]
+        assert len(offered) == len(set(offered)) <= 1 + 3  # each roster offered once
+        for day, code in price.columns()[-1].cells:
+            roster[price.column.staff_id, day] = code
+    assert curtois.violations(instance, roster) == []
+
+
+def test_generation_with_jittered_rosters_heading_in_still_proves_the_optimum():
+    roster_problem = curtois.to_problem(_random_variant(0))
+    bounds = []
+    for tries in (0, 3):
+        generation = ColumnGeneration(roster_problem, workers=2)
+        generation.heading_in_tries = tries
+        result = generation.bound(time.monotonic() + 20)
+        assert result.converged
+        bounds.append(result.integer_bound())
+    assert bounds[0] == bounds[1]
 
 
 def test_members_priced_by_cp_sat_give_no_near_optimal_rosters():
