@@ -61,8 +61,9 @@ NEAR_JITTER = 0.2
 # While the bound is still below this share of the master's optimum (far from the optimal
 # duals), each member priced by the program also offers this many such jittered rosters a round:
 # over a long period the mix then improves in far fewer rounds (Curtois-Qu Instance19, 40 staff
-# over 84 days: the master at 3,295-3,320 after 24 s against 3,433; Instance18 and shorter
-# periods leave the phase within a few rounds).
+# over 84 days: after 24 s the master at 3,247-3,275 and the bound 2,125-2,414 against 3,433 and
+# 1,083; shorter periods leave the phase within a few rounds). More a round cost more than they
+# gain (Instance13: converged in 69 s with three against 45-55 s).
 HEADING_IN = 0.5
 JITTERED_PER_ROUND = 1  # ``ColumnGeneration.heading_in_tries``
 
