@@ -28,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .columns import TOLERANCE, ColumnGeneration, MasterError, _price_all
+from .columns import TOLERANCE, ColumnGeneration, MasterError, _price_all, _roster_of
 from .model import RosterModel
 from .neighbourhood import Incumbent, complete
 
@@ -204,8 +204,7 @@ class BranchAndPrice:
         heaviest = self.master.heaviest({})
         if self.master.cost_of(heaviest) >= self.incumbent.objective:
             return
-        roster = {(column.staff_id, day): code for column in heaviest for day, code in column.cells}
-        found = complete(self.roster_model, roster, 10.0)
+        found = complete(self.roster_model, _roster_of(heaviest), 10.0)
         if found is not None and found.objective < self.incumbent.objective:
             self.incumbent = found
             self.on_improvement(found)

@@ -32,7 +32,7 @@ from scipy import sparse
 
 from .model import RosterModel, build_model
 from .neighbourhood import Incumbent, clone_with_fixed, improve, solve_with_fixed
-from .pricing import RosterPricer
+from .pricing import PricedRoster, RosterPricer
 from .problem import RosterProblem, StaffMember
 
 Cell = tuple[str, int, str]  # staff id, day, shift code
@@ -456,8 +456,7 @@ class _Pricer:
             return None
         if self.program is None:
             return self._solve(duals, deadline)
-        rewards = np.zeros((self.program.days, len(self.program.codes)))
-        rewards[self.key_days, self.key_shifts] = self._rewards(duals)
+        rewards = self._program_rewards(self._rewards(duals))
         priced = self.program.best(rewards, enough=member_dual - TOLERANCE)
         if priced is None:
             self.proven_empty = True
@@ -465,8 +464,7 @@ class _Pricer:
         improving = priced.objective < member_dual - TOLERANCE
         proven = priced.objective <= priced.lower + TOLERANCE or priced.lower >= member_dual
         if priced.within_limits and (improving or proven):
-            cells = frozenset((day, code) for day, code in priced.cells.items())
-            return _Price(Column(self.member.id, cells, priced.cost), priced.lower)
+            return _Price(self._column_of(priced), priced.lower)
         exact = self._solve(duals, deadline)
         if exact is not None:
             exact.lower = max(exact.lower, priced.lower)
@@ -475,14 +473,22 @@ class _Pricer:
     def jittered(self, duals: list[float], rng: np.random.Generator) -> Column | None:
         """The member's best roster within its rules under ``duals``' rewards each scaled by a
         random factor near 1 (None if the program has none within the limits per type)."""
-        program = self.program
-        assert program is not None, "only members priced by the state program"
-        rewards = np.zeros((program.days, len(program.codes)))
+        assert self.program is not None, "only members priced by the state program"
         scale = rng.uniform(1 - NEAR_JITTER, 1 + NEAR_JITTER, size=len(self.keys))
-        rewards[self.key_days, self.key_shifts] = self._rewards(duals) * scale
-        priced = program.best(rewards)
+        priced = self.program.best(self._program_rewards(self._rewards(duals) * scale))
         if priced is None or not priced.within_limits:
             return None
+        return self._column_of(priced)
+
+    def _program_rewards(self, rewards: np.ndarray) -> np.ndarray:
+        """Each shift variable's reward laid out as the state program reads them: by day and
+        shift position (0 where the member may not work that shift)."""
+        assert self.program is not None
+        by_day = np.zeros((self.program.days, len(self.program.codes)))
+        by_day[self.key_days, self.key_shifts] = rewards
+        return by_day
+
+    def _column_of(self, priced: PricedRoster) -> Column:
         return Column(self.member.id, frozenset(priced.cells.items()), priced.cost)
 
     def with_jittered(self, price: _Price | None, duals: list[float], tries: int) -> _Price | None:
