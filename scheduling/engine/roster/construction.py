@@ -38,6 +38,9 @@ Cells = list[tuple[int, str]]
 FLOOR_VALUE = 10**6
 # Past the construction's deadline, a member's pattern may take this long at most.
 LATE_PATTERN_SECONDS = 1.0
+# Days either side of each day whose hard coverage floor the built roster leaves short that
+# ``mend_floors`` re-solves for everyone, widening in turn while floors stay short.
+FLOOR_MARGINS = (0, 1, 7, 28)
 
 
 @dataclass
@@ -482,6 +485,29 @@ class StaffByStaff:
         return {
             row.day for index, row in enumerate(self.p.coverage) if self.placed[index] < row.minimum
         }
+
+    def mend_floors(self, deadline: float) -> bool:
+        """Re-solve every member on the days whose hard coverage floors the roster leaves
+        short, the rest as placed: the days alone, then with each margin of ``FLOOR_MARGINS``
+        either side (runs and weekends across a short day may have to move too). Members are
+        built one after another, so those placed first can leave a floor out of reach of the
+        rest, which sets it aside (see _build_whole). True once every floor holds."""
+        everyone = list(self.members)
+        for margin in FLOOR_MARGINS:
+            for days in _spans(self.short_floor_days(), margin, self.p.num_days):
+                seconds = deadline - time.monotonic()
+                if seconds <= 0:
+                    return self.floors_met()
+                result = self._solve(everyone, seconds, days, hint=True, exact=True)
+                if result is None:
+                    continue
+                with self.lock:
+                    for staff_id in everyone:
+                        self._take(staff_id, days)
+                        self._put(staff_id, result[1][staff_id])
+            if self.floors_met():
+                return True
+        return False
 
     def objective(self) -> float:
         """The model's objective for the whole roster as placed."""
@@ -1049,6 +1075,19 @@ class StaffByStaff:
             accepted = planned is not None and planned[0] <= old
             self._put(staff_id, planned[1] if accepted else before)
         return old - planned[0] if accepted else 0.0
+
+
+def _spans(days: set[int], margin: int, num_days: int) -> list[range]:
+    """``days`` widened by ``margin`` either side within the period, as disjoint ranges in
+    order (overlapping or touching ones merged)."""
+    spans: list[range] = []
+    for day in sorted(days):
+        first, stop = max(0, day - margin), min(num_days, day + margin + 1)
+        if spans and first <= spans[-1].stop:
+            spans[-1] = range(spans[-1].start, max(spans[-1].stop, stop))
+        else:
+            spans.append(range(first, stop))
+    return spans
 
 
 def _side_by_side(work: Callable[[], None], workers: int) -> None:

@@ -55,6 +55,25 @@ def _coverage_minimum_messages(problem: RosterProblem) -> list[str]:
     return messages
 
 
+def short_floor_messages(problem: RosterProblem, placed: list[int], most: int = 10) -> list[str]:
+    """Why a roster could not be returned although no rule is proven to conflict: the hard
+    coverage floors the best attempt (``placed``: staff counted by each coverage row) left
+    short within the time limit, the first ``most`` of them named and the rest counted."""
+    shifts = problem.shift_by_code()
+    short = [
+        f"{problem.day_label(row.day)} {_shift_name(shifts[row.shift])}: at least {row.minimum} "
+        f"{f'{row.skill}-skilled staff' if row.skill else 'staff'} needed, {count} placed."
+        for row, count in zip(problem.coverage, placed, strict=True)
+        if count < row.minimum
+    ]
+    lead = (
+        f"No roster meeting every hard coverage floor was found within the time limit; the "
+        f"best attempt left {len(short)} short. A longer time limit may find one."
+    )
+    rest = [f"... and {len(short) - most} more."] if len(short) > most else []
+    return [lead, *short[:most], *rest]
+
+
 def _contract_messages(problem: RosterProblem) -> list[str]:
     longest = {m.id: 0 for m in problem.staff}
     for member in problem.staff:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from . import branching, columns, construction, neighbourhood
-from .diagnosis import explain_infeasibility, precheck_messages
+from .diagnosis import explain_infeasibility, precheck_messages, short_floor_messages
 from .model import RosterModel, build_model
 from .problem import ProgressPoint, RosterProblem, RosterSolution
 from .validation import validate
@@ -49,6 +49,9 @@ class SolveParameters:
     # From this many, the whole model is not built at all: its presolve alone would take most
     # of a minute; the roster is built and improved staff by staff for the whole time limit.
     staff_by_staff_only_from: int = 60_000
+    # There, with hard coverage floors, the share of the time limit kept from the building for
+    # re-solving everyone on the days whose floors it left short (see StaffByStaff.mend_floors).
+    floor_mend_share: float = 0.2
     # With team-wide terms (fairness, soft minima) the objective does not split by member, so
     # there is no column generation and no staff-by-staff search alone; from this many shift
     # variables the staff-by-staff start is still built (its roster leaves those terms to the
@@ -323,8 +326,12 @@ def _solve_staff_by_staff(
     one (0): no whole-model relaxation is solved."""
     deadline = time.monotonic() + parameters.time_limit_seconds
     builder = construction.StaffByStaff(problem, parameters.seed)
-    if not builder.construct(deadline, parameters.workers) or not builder.floors_met():
+    mend_share = parameters.floor_mend_share if builder.has_floors else 0.0
+    build_until = deadline - parameters.time_limit_seconds * mend_share
+    if not builder.construct(build_until, parameters.workers):
         return RosterSolution(status="UNKNOWN", wall_seconds=round(time.monotonic() - started, 3))
+    if not builder.floors_met() and not builder.mend_floors(deadline):
+        return _floors_left_short(problem, builder, started)
     recorder = _ProgressRecorder(on_progress, started)
     objective = builder.objective()
     recorder.record(objective, 0.0)
@@ -334,9 +341,8 @@ def _solve_staff_by_staff(
         objective -= by
         recorder.record(objective, 0.0)
 
+    # Every move keeps the floors: its restricted model holds them hard.
     builder.improve(deadline, on_improvement=improved, workers=parameters.workers)
-    if not builder.floors_met():
-        return RosterSolution(status="UNKNOWN", wall_seconds=round(time.monotonic() - started, 3))
     penalties = builder.penalties()
     return RosterSolution(
         status="FEASIBLE",
@@ -345,6 +351,18 @@ def _solve_staff_by_staff(
         bound=0.0,
         penalties=penalties,
         progress=recorder.points,
+        wall_seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def _floors_left_short(
+    problem: RosterProblem, builder: construction.StaffByStaff, started: float
+) -> RosterSolution:
+    """No roster keeping every hard coverage floor was found in the time: the floors the best
+    attempt left short, in words, so that the scheduler can give more time or relax them."""
+    return RosterSolution(
+        status="UNKNOWN",
+        explanation=short_floor_messages(problem, builder.placed),
         wall_seconds=round(time.monotonic() - started, 3),
     )
 

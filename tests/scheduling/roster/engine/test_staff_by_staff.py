@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 
 from scheduling.engine.roster import curtois, neighbourhood, solve
 from scheduling.engine.roster.construction import StaffByStaff, _within_caps
+from scheduling.engine.roster.diagnosis import short_floor_messages
 from scheduling.engine.roster.model import build_model
 from scheduling.engine.roster.solver import _best_roster
 
@@ -95,6 +96,66 @@ def test_largest_problems_are_solved_staff_by_staff_only():
     assert curtois.penalty(instance, solution.assignments) == solution.objective
     assert sum(solution.penalties.values()) == solution.objective
     assert progress and progress[-1].objective == solution.objective
+
+
+def _with_floors_at_requirement(instance: curtois.CurtoisInstance):
+    """The instance's problem with every coverage row's requirement made its hard floor."""
+    problem = curtois.to_problem(instance)
+    problem.coverage = [replace(row, minimum=row.required) for row in problem.coverage]
+    return problem
+
+
+def _short_floors(problem, roster: dict[tuple[str, int], str]) -> list:
+    counts = Counter((day, code) for (_, day), code in roster.items())
+    return [row for row in problem.coverage if counts[row.day, row.shift] < row.minimum]
+
+
+def test_mending_refills_hard_floors_left_short_keeping_every_rule():
+    """Every member's cells taken off four days leave their floors short and runs cut; the
+    mending re-solves everyone around them until every floor holds, within every rule."""
+    instance = _team_instance(staff=12, days=28)
+    problem = _with_floors_at_requirement(instance)
+    builder = StaffByStaff(problem, seed=2)
+    assert builder.construct(time.monotonic() + 10, workers=2)
+    assert builder.mend_floors(time.monotonic() + 10)  # (the building may leave some short)
+    for staff_id in builder.members:
+        builder._take(staff_id, range(9, 13))
+    assert builder.short_floor_days() == {9, 10, 11, 12}
+    assert builder.mend_floors(time.monotonic() + 10)
+    assert builder.floors_met()
+    assert _short_floors(problem, builder.roster) == []
+    assert curtois.violations(instance, builder.roster) == []
+
+
+def test_staff_by_staff_only_meets_hard_floors_the_building_leaves_short():
+    """Twelve staff with every requirement a hard floor: members built one after another
+    leave some floors short, which the solve mends instead of giving up."""
+    instance = _team_instance(staff=12, days=28)
+    problem = _with_floors_at_requirement(instance)
+    parameters = replace(FAST, time_limit_seconds=6, workers=2, staff_by_staff_only_from=10)
+    for seed in (0, 1):
+        solution = solve(problem, replace(parameters, seed=seed))
+        assert solution.status == "FEASIBLE", solution.explanation
+        assert _short_floors(problem, solution.assignments) == []
+        assert curtois.violations(instance, solution.assignments) == []
+
+
+def test_floors_left_short_are_named_when_no_roster_keeps_them():
+    instance = _team_instance(staff=12, days=28)
+    problem = _with_floors_at_requirement(instance)
+    placed = [row.minimum for row in problem.coverage]
+    short = [k for k, row in enumerate(problem.coverage) if row.day in (5, 6)]
+    for index in short:
+        placed[index] -= 1
+    messages = short_floor_messages(problem, placed, most=3)
+    assert f"left {len(short)} short" in messages[0]
+    row = problem.coverage[short[0]]
+    assert messages[1] == (
+        f"{problem.day_label(5)} {row.shift}: at least {row.minimum} staff needed, "
+        f"{row.minimum - 1} placed."
+    )
+    assert len(messages) == 1 + 3 + 1
+    assert messages[-1] == f"... and {len(short) - 3} more."
 
 
 def test_progress_counts_seconds_from_the_start_of_the_solve_building_included():
