@@ -629,10 +629,10 @@ def _mend_floors(
 ) -> neighbourhood.Incumbent | None:
     """A built roster re-solved for everyone on the days whose hard coverage floors it leaves
     short (the construction sets a floor aside where the members placed before left it out of
-    reach), then a day either side, then a week, the rest kept as built; None if that finds
-    no roster in a fifth of the time left."""
+    reach), then with each margin of ``construction.FLOOR_MARGINS`` either side, the rest kept
+    as built; None if that finds no roster in a fifth of the time left."""
     seconds = 0.2 * (deadline - time.monotonic())
-    margins = (0, 1, 7)
+    margins = construction.FLOOR_MARGINS
     return neighbourhood.mend(
         roster_model, roster, set(), short_days, margins, seconds, parameters.workers
     )
