@@ -41,6 +41,11 @@ LATE_PATTERN_SECONDS = 1.0
 # Days either side of each day whose hard coverage floor the built roster leaves short that
 # ``mend_floors`` re-solves for everyone, widening in turn while floors stay short.
 FLOOR_MARGINS = (0, 1, 7, 28)
+# Most staff members times days re-solved at once while mending: a month of 120 staff, the
+# size of Curtois-Qu Instance13, which the whole model still solves. Short days spread over a
+# year would otherwise merge into one model of the whole team and year, which the
+# staff-by-staff path exists to avoid.
+MEND_STAFF_DAYS = 120 * 28
 
 
 @dataclass
@@ -493,8 +498,9 @@ class StaffByStaff:
         built one after another, so those placed first can leave a floor out of reach of the
         rest, which sets it aside (see _build_whole). True once every floor holds."""
         everyone = list(self.members)
+        longest = max(7, MEND_STAFF_DAYS // len(everyone))
         for margin in FLOOR_MARGINS:
-            for days in _spans(self.short_floor_days(), margin, self.p.num_days):
+            for days in _spans(self.short_floor_days(), margin, self.p.num_days, longest):
                 seconds = deadline - time.monotonic()
                 if seconds <= 0:
                     return self.floors_met()
@@ -588,8 +594,9 @@ class StaffByStaff:
     def _build_late(self, staff_id: str) -> bool:
         """Past the deadline, the member's pattern alone (a second at most): a roster a little
         late is worth more than none, and the pattern takes milliseconds where the model would
-        take seconds."""
-        return self._build_by_pattern(staff_id, LATE_PATTERN_SECONDS)
+        take seconds. Hard coverage floors are set aside at once, since only the model (a
+        second a member) could choose shifts within them: the mending sees to them after."""
+        return self._build_by_pattern(staff_id, LATE_PATTERN_SECONDS, floors_first=False)
 
     def _build_in_windows(self, staff_id: str, windows: list[range], seconds: float) -> bool:
         """The member's cells window by window, each taking its share of the contract. A window
@@ -608,28 +615,38 @@ class StaffByStaff:
             self._put(staff_id, result[1][staff_id])
         return True
 
-    def _build_by_pattern(self, staff_id: str, seconds: float, rounds: int = 1) -> bool:
-        planned = self._plan_by_pattern(staff_id, seconds, rounds)
+    def _build_by_pattern(
+        self, staff_id: str, seconds: float, rounds: int = 1, floors_first: bool = True
+    ) -> bool:
+        """The member placed by its pattern; where it cannot work every day of a hard floor
+        still short that it could help meet (early in the building, most of them), or with
+        ``floors_first`` False, by its pattern with those floors set aside but still valued
+        above all else: members placed later, or the mending, see to the rest."""
+        planned = None
+        if floors_first or not self.has_floors:
+            planned = self._plan_by_pattern(staff_id, seconds, rounds)
+        if planned is None and self.has_floors:
+            planned = self._plan_by_pattern(staff_id, seconds, rounds, floors=False)
         if planned is not None:
             self._put(staff_id, planned[1])
         return planned is not None
 
     def _plan_by_pattern(
-        self, staff_id: str, seconds: float, rounds: int = 1
+        self, staff_id: str, seconds: float, rounds: int = 1, floors: bool = True
     ) -> tuple[float, Cells] | None:
         """The member's days worked, and the length of shift on each, by dynamic programming,
         valuing each by the best shift of that length; then the shift of each day, by dynamic
         programming too or else by the model. With several lengths of shift, up to ``rounds``
         patterns, each valuing the days of the one before at what their shifts got (with one,
-        a second pattern seldom pays for its time). Returns the restricted objective and the
-        cells, not yet placed."""
+        a second pattern seldom pays for its time). ``floors`` False sets the hard coverage
+        floors aside. Returns the restricted objective and the cells, not yet placed."""
         member = self.members[staff_id]
         codes = self._codes_of(member)
         if not codes:
             return None
         with self.lock:
             values = self._shift_values(member, codes)
-            floor_days = self._floors_short(member, codes)
+            floor_days = self._floors_short(member, codes) if floors else set()
         by_length = self._columns_by_length(codes)
         # The program knows no limit per shift type: if its lengths cannot be met with the
         # member's shifts, the shortest shifts alone are planned instead.
@@ -659,13 +676,13 @@ class StaffByStaff:
                 follows,
                 day_values,
                 options,
-                program=partial(self._shifts_by_program, member, codes, values),
+                program=partial(self._shifts_by_program, member, codes, values, floors=floors),
                 value_of=lambda day, code: values[day][codes.index(code)],
             )
             if planned is not None:
                 return planned
             pattern = [None if k is None else [codes[c] for c in groups[k]] for k in options]
-            result = self._solve([staff_id], seconds, pattern=pattern)
+            result = self._solve([staff_id], seconds, pattern=pattern, drop_floors=not floors)
             if result is not None:
                 return result[0], result[1][staff_id]
         return None
@@ -706,6 +723,7 @@ class StaffByStaff:
         codes: list[str],
         values: list[list[float]],
         options: list[int | None],
+        floors: bool = True,
     ) -> tuple[float, Cells] | None:
         """The shift of each day ``options`` works (not None), by dynamic programming under the
         succession rule, the limits per shift type and the contract's minutes. Any of the
@@ -713,8 +731,8 @@ class StaffByStaff:
         that no sequence of shifts can follow (Curtois-Qu Instance23: a 12-hour shift, then an
         8-hour late, then a 10-hour day) still gets shifts, and a day may take a better shift
         of another length where the minutes allow. Not with hard coverage floors, which only
-        the model can see to."""
-        if self.has_floors:
+        the model can see to, unless ``floors`` is False (they are set aside)."""
+        if self.has_floors and floors:
             return None
         allowed = [
             row if k is not None else [-math.inf] * len(row)
@@ -1077,17 +1095,22 @@ class StaffByStaff:
         return old - planned[0] if accepted else 0.0
 
 
-def _spans(days: set[int], margin: int, num_days: int) -> list[range]:
+def _spans(days: set[int], margin: int, num_days: int, longest: int) -> list[range]:
     """``days`` widened by ``margin`` either side within the period, as disjoint ranges in
-    order (overlapping or touching ones merged)."""
-    spans: list[range] = []
+    order (overlapping or touching ones merged), each cut into pieces of ``longest`` days at
+    most."""
+    merged: list[range] = []
     for day in sorted(days):
         first, stop = max(0, day - margin), min(num_days, day + margin + 1)
-        if spans and first <= spans[-1].stop:
-            spans[-1] = range(spans[-1].start, max(spans[-1].stop, stop))
+        if merged and first <= merged[-1].stop:
+            merged[-1] = range(merged[-1].start, max(merged[-1].stop, stop))
         else:
-            spans.append(range(first, stop))
-    return spans
+            merged.append(range(first, stop))
+    return [
+        range(start, min(span.stop, start + longest))
+        for span in merged
+        for start in range(span.start, span.stop, longest)
+    ]
 
 
 def _side_by_side(work: Callable[[], None], workers: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from scheduling.engine.roster import curtois, neighbourhood, solve
-from scheduling.engine.roster.construction import StaffByStaff, _within_caps
+from scheduling.engine.roster.construction import StaffByStaff, _spans, _within_caps
 from scheduling.engine.roster.diagnosis import short_floor_messages
 from scheduling.engine.roster.model import build_model
 from scheduling.engine.roster.solver import _best_roster
@@ -138,6 +138,16 @@ def test_staff_by_staff_only_meets_hard_floors_the_building_leaves_short():
         assert solution.status == "FEASIBLE", solution.explanation
         assert _short_floors(problem, solution.assignments) == []
         assert curtois.violations(instance, solution.assignments) == []
+
+
+def test_mended_spans_merge_what_overlaps_and_stay_within_the_longest():
+    assert _spans({3, 5, 20}, 1, 28, 28) == [range(2, 7), range(19, 22)]
+    assert _spans({0, 27}, 7, 28, 28) == [range(0, 8), range(20, 28)]
+    assert _spans({3, 20}, 28, 28, 28) == [range(0, 28)]
+    # Short days all over a year: pieces of at most the longest, covering every widened day.
+    pieces = _spans(set(range(0, 364, 3)), 1, 364, 30)
+    assert all(len(piece) <= 30 for piece in pieces)
+    assert [day for piece in pieces for day in piece] == list(range(364))
 
 
 def test_floors_left_short_are_named_when_no_roster_keeps_them():
@@ -547,6 +557,51 @@ def test_members_still_to_be_placed_at_the_deadline_are_placed_by_their_pattern(
     assert builder.construct(time.monotonic() - 1)
     assert curtois.violations(instance, builder.roster) == []
     assert builder.objective() == curtois.penalty(instance, builder.roster)
+
+
+def _every_row_a_floor(instance: curtois.CurtoisInstance):
+    problem = curtois.to_problem(instance)
+    problem.coverage = [replace(row, minimum=1) for row in problem.coverage]
+    return problem
+
+
+def test_members_who_cannot_meet_every_short_floor_are_still_built_by_their_pattern(
+    monkeypatch,
+):
+    """Early in the building every floor is short and no member can work all of them: each
+    pattern then sets them aside, valuing them above all else, instead of the member falling
+    through to window and whole-period models."""
+    instance = _long_instance()
+    builder = StaffByStaff(_every_row_a_floor(instance), seed=1)
+    assert builder._plan_by_pattern("A", seconds=5.0) is None  # a floor every day of 84
+
+    def unexpected(*args, **kwargs):
+        raise AssertionError("built by a model, not by its pattern")
+
+    monkeypatch.setattr(StaffByStaff, "_build_in_windows", unexpected)
+    monkeypatch.setattr(StaffByStaff, "_build_whole", unexpected)
+    assert builder.construct(time.monotonic() + 30, workers=2)
+    assert curtois.violations(instance, builder.roster) == []
+    assert builder.objective() == curtois.penalty(instance, builder.roster)
+
+
+def test_members_placed_past_the_deadline_with_floors_are_planned_without_the_model(
+    monkeypatch,
+):
+    instance = _long_instance()
+    builder = StaffByStaff(_every_row_a_floor(instance), seed=3)
+    solved = []
+    solve_restricted = StaffByStaff._solve
+    monkeypatch.setattr(
+        StaffByStaff,
+        "_solve",
+        lambda self, *args, **kwargs: (
+            solved.append(args) or solve_restricted(self, *args, **kwargs)
+        ),
+    )
+    assert builder.construct(time.monotonic() - 1)
+    assert solved == []
+    assert curtois.violations(instance, builder.roster) == []
 
 
 def test_a_weekend_shift_left_short_goes_first_to_members_working_the_rest_of_that_weekend():
