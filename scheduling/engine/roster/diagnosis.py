@@ -55,6 +55,14 @@ def _coverage_minimum_messages(problem: RosterProblem) -> list[str]:
     return messages
 
 
+def out_of_time_messages(seconds: float) -> list[str]:
+    """Why a roster could not be returned when the time ran out before any was found."""
+    return [
+        f"No roster was found within the time limit of {seconds:g} s, and no hard rule was "
+        "proven to conflict: a longer time limit may find one."
+    ]
+
+
 def short_floor_messages(problem: RosterProblem, placed: list[int], most: int = 10) -> list[str]:
     """Why a roster could not be returned although no rule is proven to conflict: the hard
     coverage floors the best attempt (``placed``: staff counted by each coverage row) left

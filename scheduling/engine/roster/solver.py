@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from . import branching, columns, construction, neighbourhood
-from .diagnosis import explain_infeasibility, precheck_messages, short_floor_messages
+from .diagnosis import (
+    explain_infeasibility,
+    out_of_time_messages,
+    precheck_messages,
+    short_floor_messages,
+)
 from .model import RosterModel, build_model
 from .problem import ProgressPoint, RosterProblem, RosterSolution
 from .validation import validate
@@ -237,6 +242,8 @@ def solve(
     solution.progress = recorder.points
     if solution.status == "INFEASIBLE":
         solution.explanation = explain_infeasibility(problem, parameters.diagnosis_seconds)
+    elif solution.status == "UNKNOWN":
+        solution.explanation = out_of_time_messages(parameters.time_limit_seconds)
     solution.wall_seconds = round(time.monotonic() - started, 3)
     return solution
 
@@ -329,7 +336,11 @@ def _solve_staff_by_staff(
     mend_share = parameters.floor_mend_share if builder.has_floors else 0.0
     build_until = deadline - parameters.time_limit_seconds * mend_share
     if not builder.construct(build_until, parameters.workers):
-        return RosterSolution(status="UNKNOWN", wall_seconds=round(time.monotonic() - started, 3))
+        return RosterSolution(
+            status="UNKNOWN",
+            explanation=out_of_time_messages(parameters.time_limit_seconds),
+            wall_seconds=round(time.monotonic() - started, 3),
+        )
     if not builder.floors_met() and not builder.mend_floors(deadline):
         return _floors_left_short(problem, builder, started)
     recorder = _ProgressRecorder(on_progress, started)

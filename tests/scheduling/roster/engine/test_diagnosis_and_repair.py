@@ -13,7 +13,7 @@ from scheduling.engine.roster import (
 from scheduling.engine.roster.model import build_model
 from scheduling.engine.roster.neighbourhood import repair_previous
 
-from .helpers import FAST, cover, problem, roster_of, solved, staff
+from .helpers import DAY, FAST, cover, problem, roster_of, solved, staff
 
 CHRISTMAS_EVE_WEEK = dt.date(2026, 12, 21)  # a Monday; day 3 is 2026-12-24
 NIGHT = ShiftType("N", 600, start_minute=21 * 60, name="night", is_night=True)
@@ -56,6 +56,32 @@ def test_contract_minimum_out_of_reach_after_leave():
     solution = solve(p, FAST)
     assert solution.status == "INFEASIBLE"
     assert "only 24 h can be worked in 3 days" in solution.explanation[0]
+
+
+def test_running_out_of_time_before_any_roster_is_said_in_words():
+    """Two hundred staff, every requirement a hard floor and every contract a minimum: far
+    more than the 0.1 s the search gets at least, so no roster is found and none is proven
+    impossible (a longer limit finds one)."""
+    contract = {
+        "min_minutes": 12 * 480,
+        "max_minutes": 20 * 480,
+        "max_consecutive_days": 5,
+        "min_consecutive_days": 2,
+        "min_consecutive_days_off": 2,
+        "max_weekends": 2,
+        "max_shifts_per_type": {"N": 7},
+    }
+    team = [staff(f"S{i}", **contract) for i in range(200)]
+    rows = cover(range(28), "D", required=66, minimum=66) + cover(
+        range(28), "N", required=25, minimum=25
+    )
+    p = problem(team, shifts=(DAY, NIGHT), days=28, coverage=rows)
+    solution = solve(p, dataclasses.replace(FAST, time_limit_seconds=0.001))
+    assert solution.status == "UNKNOWN"
+    assert solution.explanation == [
+        "No roster was found within the time limit of 0.001 s, and no hard rule was proven to "
+        "conflict: a longer time limit may find one."
+    ]
 
 
 def test_repair_changes_little_keeps_locks_and_lists_the_changes():
