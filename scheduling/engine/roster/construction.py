@@ -494,9 +494,10 @@ class StaffByStaff:
     def mend_floors(self, deadline: float) -> bool:
         """Re-solve every member on the days whose hard coverage floors the roster leaves
         short, the rest as placed: the days alone, then with each margin of ``FLOOR_MARGINS``
-        either side (runs and weekends across a short day may have to move too). Members are
-        built one after another, so those placed first can leave a floor out of reach of the
-        rest, which sets it aside (see _build_whole). True once every floor holds."""
+        either side (runs and weekends across a short day may have to move too), in pieces of
+        at most ``MEND_STAFF_DAYS`` staff members times days. Members are built one after
+        another, so those placed first can leave a floor out of reach of the rest, which set
+        it aside (see _build_by_pattern and _build_whole). True once every floor holds."""
         everyone = list(self.members)
         longest = max(7, MEND_STAFF_DAYS // len(everyone))
         for margin in FLOOR_MARGINS:
