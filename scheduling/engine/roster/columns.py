@@ -359,16 +359,7 @@ class _Pricer:
     def __init__(
         self, problem: RosterProblem, member: StaffMember, master: _Master, program: bool = True
     ) -> None:
-        own = replace(
-            problem,
-            staff=[member],
-            coverage=[],
-            leave={cell for cell in problem.leave if cell[0] == member.id},
-            preferences=[p for p in problem.preferences if p.staff_id == member.id],
-            locked=[cell for cell in problem.locked if cell.staff_id == member.id],
-            previous=None,
-            fairness_weight=0,
-        )
+        own = problem.of_member(member)
         self.problem, self.master, self.member = problem, master, member
         self.program = RosterPricer(own, member) if program else None
         self.roster_model = build_model(own)

@@ -144,6 +144,7 @@ class StaffByStaff:
             self.leave[staff_id].add(day)
         self.days_of: dict[str, Cells] = defaultdict(list)  # cells currently placed
         self.capacities: dict[str, list[int]] = {}
+        self.unplaced: list[str] = []  # members whose building failed
         # Guards the shared roster state when members are built side by side.
         self.lock = threading.RLock()
         # Facts of the problem that the pattern program asks for on every move.
@@ -571,6 +572,7 @@ class StaffByStaff:
                         built = self._build_late(staff_id)
                 finally:  # a member not built, or an error, stops the other threads too
                     if not built:
+                        self.unplaced.append(staff_id)
                         failed.set()
 
         _side_by_side(build_next, workers)

@@ -7,7 +7,7 @@ one shift. Everything here is independent of Django so the solver can be run and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -118,6 +118,20 @@ class RosterProblem:
 
     def date_of(self, day: int) -> dt.date:
         return self.start_date + dt.timedelta(days=day)
+
+    def of_member(self, member: StaffMember) -> RosterProblem:
+        """The member's own part of the problem: its rules, leave, locks and preferences, with
+        no coverage and nothing team-wide."""
+        return replace(
+            self,
+            staff=[member],
+            coverage=[],
+            leave={cell for cell in self.leave if cell[0] == member.id},
+            preferences=[p for p in self.preferences if p.staff_id == member.id],
+            locked=[cell for cell in self.locked if cell.staff_id == member.id],
+            previous=None,
+            fairness_weight=0,
+        )
 
     def day_label(self, day: int) -> str:
         return self.date_of(day).isoformat()

@@ -336,11 +336,7 @@ def _solve_staff_by_staff(
     mend_share = parameters.floor_mend_share if builder.has_floors else 0.0
     build_until = deadline - parameters.time_limit_seconds * mend_share
     if not builder.construct(build_until, parameters.workers):
-        return RosterSolution(
-            status="UNKNOWN",
-            explanation=out_of_time_messages(parameters.time_limit_seconds),
-            wall_seconds=round(time.monotonic() - started, 3),
-        )
+        return _member_not_placed(problem, builder, parameters, started)
     if not builder.floors_met() and not builder.mend_floors(deadline):
         return _floors_left_short(problem, builder, started)
     recorder = _ProgressRecorder(on_progress, started)
@@ -364,6 +360,36 @@ def _solve_staff_by_staff(
         progress=recorder.points,
         wall_seconds=round(time.monotonic() - started, 3),
     )
+
+
+def _member_not_placed(
+    problem: RosterProblem,
+    builder: construction.StaffByStaff,
+    parameters: SolveParameters,
+    started: float,
+) -> RosterSolution:
+    """The building could not place a member. Where the member's own rules cannot hold (its
+    leave and locks against its contract), they are named, as the whole model's diagnosis
+    would; otherwise the time ran out."""
+    for staff_id in builder.unplaced:
+        own = problem.of_member(builder.members[staff_id])
+        if _proven_infeasible(own, parameters.diagnosis_seconds / 2):
+            return RosterSolution(
+                status="INFEASIBLE",
+                explanation=explain_infeasibility(own, parameters.diagnosis_seconds),
+                wall_seconds=round(time.monotonic() - started, 3),
+            )
+    return RosterSolution(
+        status="UNKNOWN",
+        explanation=out_of_time_messages(parameters.time_limit_seconds),
+        wall_seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def _proven_infeasible(problem: RosterProblem, seconds: float) -> bool:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    return solver.solve(build_model(problem).model) == cp_model.INFEASIBLE
 
 
 def _floors_left_short(

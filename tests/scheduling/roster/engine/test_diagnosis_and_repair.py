@@ -3,6 +3,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
+
 from scheduling.engine.roster import (
     LockedCell,
     ShiftType,
@@ -39,11 +41,14 @@ def test_too_few_skilled_staff_after_leave_is_explained_in_words():
     ]
 
 
-def test_conflicting_contract_and_locks_are_named():
+@pytest.mark.parametrize("only_from", [FAST.staff_by_staff_only_from, 0])
+def test_conflicting_contract_and_locks_are_named(only_from):
+    """On the whole model's path and on the staff-by-staff-only one (large problems), where
+    the member cannot be built and its own rules are diagnosed."""
     # Four locked working days in a row against a contract of at most three.
     locks = [LockedCell("A", day, "D") for day in range(4)]
     p = problem([staff(max_consecutive_days=3), staff("B")], days=6, locked=locks)
-    solution = solve(p, FAST)
+    solution = solve(p, dataclasses.replace(FAST, staff_by_staff_only_from=only_from))
     assert solution.status == "INFEASIBLE"
     text = "\n".join(solution.explanation)
     assert "A: at most 3 consecutive working days" in text
