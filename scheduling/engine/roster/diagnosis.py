@@ -43,7 +43,7 @@ def _coverage_minimum_messages(problem: RosterProblem) -> list[str]:
         ]
         if len(free) >= row.minimum:
             continue
-        who = f"{row.skill}-skilled staff" if row.skill else "staff"
+        who = _staff_with(row.skill)
         on_leave = sum(1 for m in skilled if (m.id, row.day) in problem.leave)
         reason = "after approved leave" if on_leave else "in the team"
         if len(free) < len(skilled) - on_leave:
@@ -70,7 +70,7 @@ def short_floor_messages(problem: RosterProblem, placed: list[int], most: int = 
     shifts = problem.shift_by_code()
     short = [
         f"{problem.day_label(row.day)} {_shift_name(shifts[row.shift])}: at least {row.minimum} "
-        f"{f'{row.skill}-skilled staff' if row.skill else 'staff'} needed, {count} placed."
+        f"{_staff_with(row.skill)} needed, {count} placed."
         for row, count in zip(problem.coverage, placed, strict=True)
         if count < row.minimum
     ]
@@ -178,7 +178,7 @@ def describe_rule(problem: RosterProblem, key: str) -> str:
             for r in problem.coverage
             if r.day == day and r.shift == code and (r.skill or "") == skill
         )
-        who = f"{skill}-skilled staff" if skill else "staff"
+        who = _staff_with(skill)
         return f"{problem.day_label(day)} {_shift_name(shifts[code])}: at least {row.minimum} {who}"
     member = members[rest[0]]
     if kind == "leave":
@@ -206,6 +206,10 @@ def describe_rule(problem: RosterProblem, key: str) -> str:
     if kind == "max_weekends":
         return f"{_who(member)}: at most {member.max_weekends} working weekends"
     return key
+
+
+def _staff_with(skill: str | None) -> str:
+    return f"{skill}-skilled staff" if skill else "staff"
 
 
 def _who(member) -> str:

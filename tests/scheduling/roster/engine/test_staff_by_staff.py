@@ -98,10 +98,13 @@ def test_largest_problems_are_solved_staff_by_staff_only():
     assert progress and progress[-1].objective == solution.objective
 
 
-def _with_floors_at_requirement(instance: curtois.CurtoisInstance):
-    """The instance's problem with every coverage row's requirement made its hard floor."""
+def _with_floors(instance: curtois.CurtoisInstance, floor: int | None = None):
+    """The instance's problem with a hard floor of ``floor`` on every coverage row (default:
+    each row's own requirement)."""
     problem = curtois.to_problem(instance)
-    problem.coverage = [replace(row, minimum=row.required) for row in problem.coverage]
+    problem.coverage = [
+        replace(row, minimum=row.required if floor is None else floor) for row in problem.coverage
+    ]
     return problem
 
 
@@ -114,7 +117,7 @@ def test_mending_refills_hard_floors_left_short_keeping_every_rule():
     """Every member's cells taken off four days leave their floors short and runs cut; the
     mending re-solves everyone around them until every floor holds, within every rule."""
     instance = _team_instance(staff=12, days=28)
-    problem = _with_floors_at_requirement(instance)
+    problem = _with_floors(instance)
     builder = StaffByStaff(problem, seed=2)
     assert builder.construct(time.monotonic() + 10, workers=2)
     assert builder.mend_floors(time.monotonic() + 10)  # (the building may leave some short)
@@ -131,7 +134,7 @@ def test_staff_by_staff_only_meets_hard_floors_the_building_leaves_short():
     """Twelve staff with every requirement a hard floor: members built one after another
     leave some floors short, which the solve mends instead of giving up."""
     instance = _team_instance(staff=12, days=28)
-    problem = _with_floors_at_requirement(instance)
+    problem = _with_floors(instance)
     parameters = replace(FAST, time_limit_seconds=6, workers=2, staff_by_staff_only_from=10)
     for seed in (0, 1):
         solution = solve(problem, replace(parameters, seed=seed))
@@ -152,7 +155,7 @@ def test_mended_spans_merge_what_overlaps_and_stay_within_the_longest():
 
 def test_floors_left_short_are_named_when_no_roster_keeps_them():
     instance = _team_instance(staff=12, days=28)
-    problem = _with_floors_at_requirement(instance)
+    problem = _with_floors(instance)
     placed = [row.minimum for row in problem.coverage]
     short = [k for k, row in enumerate(problem.coverage) if row.day in (5, 6)]
     for index in short:
@@ -559,12 +562,6 @@ def test_members_still_to_be_placed_at_the_deadline_are_placed_by_their_pattern(
     assert builder.objective() == curtois.penalty(instance, builder.roster)
 
 
-def _every_row_a_floor(instance: curtois.CurtoisInstance):
-    problem = curtois.to_problem(instance)
-    problem.coverage = [replace(row, minimum=1) for row in problem.coverage]
-    return problem
-
-
 def test_members_who_cannot_meet_every_short_floor_are_still_built_by_their_pattern(
     monkeypatch,
 ):
@@ -572,7 +569,7 @@ def test_members_who_cannot_meet_every_short_floor_are_still_built_by_their_patt
     pattern then sets them aside, valuing them above all else, instead of the member falling
     through to window and whole-period models."""
     instance = _long_instance()
-    builder = StaffByStaff(_every_row_a_floor(instance), seed=1)
+    builder = StaffByStaff(_with_floors(instance, floor=1), seed=1)
     assert builder._plan_by_pattern("A", seconds=5.0) is None  # a floor every day of 84
 
     def unexpected(*args, **kwargs):
@@ -589,7 +586,7 @@ def test_members_placed_past_the_deadline_with_floors_are_planned_without_the_mo
     monkeypatch,
 ):
     instance = _long_instance()
-    builder = StaffByStaff(_every_row_a_floor(instance), seed=3)
+    builder = StaffByStaff(_with_floors(instance, floor=1), seed=3)
     solved = []
     solve_restricted = StaffByStaff._solve
     monkeypatch.setattr(
