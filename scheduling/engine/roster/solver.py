@@ -120,6 +120,11 @@ class SolveParameters:
     # Instance7 ended at 1056-1059 (1056 in 2 of 7 runs), with 60 % 1056, 1056 and 1057.
     branch_share: float = 0.6
     branch_up_to_staff_days_squared: int = 100_000
+    # Without a column-generation start, a neighbourhood search that finds no better roster
+    # for this share of the time limit hands the rest to the whole model from its best roster:
+    # the neighbourhoods find rosters but never raise the bound, which with fairness on stays
+    # far below a roster already optimal unless the whole model searches on. 0 disables it.
+    proof_stall_share: float = 0.15
 
 
 @dataclass
@@ -511,10 +516,12 @@ def _search_neighbourhoods(
     ``restart_stall_share`` of the time limit hands over to branch and price the first time
     (where the generation converged), and otherwise starts again from a new restricted
     search, with another seed each time, while time is left for one; then the best roster is
-    searched on until the deadline.
+    searched on until the deadline. Without it, the search takes turns with the whole model.
     """
     limit = parameters.time_limit_seconds
-    stall = parameters.restart_stall_share * limit if restart is not None else None
+    if restart is None:
+        return _search_then_prove(roster_model, incumbent, deadline, parameters, recorder, bound)
+    stall = parameters.restart_stall_share * limit
     best = incumbent
 
     def report(better: neighbourhood.Incumbent) -> None:
@@ -562,6 +569,50 @@ def _search_neighbourhoods(
         elif start.objective < best.objective:
             best = start
             recorder.record(best.objective, bound)
+
+
+def _search_then_prove(
+    roster_model: RosterModel,
+    incumbent: neighbourhood.Incumbent,
+    deadline: float,
+    parameters: SolveParameters,
+    recorder: _ProgressRecorder,
+    bound: float,
+) -> tuple[neighbourhood.Incumbent, float]:
+    """The neighbourhood search and the whole model in turn until ``deadline``: the search
+    until it stalls for ``proof_stall_share`` of the time limit, then the whole model from its
+    best roster for twice that, which may prove it optimal, raise the bound or find a better
+    roster for the search to go on from. The best roster and the bound."""
+    stall = parameters.proof_stall_share * parameters.time_limit_seconds or None
+    best, attempt = incumbent, 0
+
+    def report(better: neighbourhood.Incumbent) -> None:
+        recorder.record(better.objective, bound)
+
+    while True:
+        best = neighbourhood.improve(
+            roster_model,
+            best,
+            deadline,
+            parameters.workers,
+            parameters.seed + 1000 * attempt,
+            report,
+            floor=bound,
+            stall_seconds=stall,
+        )
+        attempt += 1
+        if best.objective <= bound or stall is None or time.monotonic() >= deadline - 1.0:
+            return best, bound
+        best.hint(roster_model.model)
+        solver = _solver(parameters)
+        solver.parameters.max_time_in_seconds = min(2 * stall, deadline - time.monotonic())
+        solver.best_bound_callback = recorder.on_bound
+        status = solver.solve(roster_model.model, recorder)
+        bound = max(bound, solver.best_objective_bound)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best = min(best, neighbourhood.Incumbent.of(solver), key=lambda r: r.objective)
+        if best.objective <= bound or time.monotonic() >= deadline - 1.0:
+            return best, bound
 
 
 def _branching_applies(roster_model: RosterModel, parameters: SolveParameters) -> bool:

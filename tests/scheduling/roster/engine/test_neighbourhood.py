@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 from scheduling.engine.roster import curtois, neighbourhood
 from scheduling.engine.roster.construction import StaffByStaff
 from scheduling.engine.roster.model import build_model
+from scheduling.engine.roster.solver import SolveParameters, _ProgressRecorder, _search_then_prove
 
 from .helpers import cover, problem, roster_of, staff
 
@@ -166,3 +167,23 @@ def test_mending_a_roster_that_breaks_a_floor_changes_only_the_days_it_frees():
     after = roster_of(roster_model, mended)
     assert sum(1 for _, day in after if day == 3) >= 1
     assert {cell: code for cell, code in after.items() if cell[1] != 3} == roster
+
+
+def test_a_stalled_search_hands_over_to_the_whole_model_which_proves_the_roster_optimal():
+    """The neighbourhoods never raise the bound: without the whole model after them, the
+    search returned the bound it was given (here 0) however good its roster."""
+    _, roster_model, start = _hinted_model_and_start()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 20
+    solver.parameters.num_workers = 2
+    assert solver.solve(build_model(roster_model.problem).model) == cp_model.OPTIMAL
+    optimum = round(solver.objective_value)
+    parameters = SolveParameters(time_limit_seconds=60, workers=2, proof_stall_share=1 / 60)
+    recorder = _ProgressRecorder(None, time.monotonic())
+    began = time.monotonic()
+    best, bound = _search_then_prove(
+        roster_model, start, began + 60, parameters, recorder, bound=0.0
+    )
+    assert best.objective == optimum
+    assert bound == optimum
+    assert time.monotonic() - began < 40
