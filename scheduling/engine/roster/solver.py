@@ -121,9 +121,10 @@ class SolveParameters:
     branch_share: float = 0.6
     branch_up_to_staff_days_squared: int = 100_000
     # Without a column-generation start, a neighbourhood search that finds no better roster
-    # for this share of the time limit hands the rest to the whole model from its best roster:
-    # the neighbourhoods find rosters but never raise the bound, which with fairness on stays
-    # far below a roster already optimal unless the whole model searches on. 0 disables it.
+    # for this share of the time limit hands over to the whole model from its best roster for
+    # twice as long, and the two take turns: the neighbourhoods find rosters but never raise
+    # the bound, which with fairness on stays far below a roster already optimal unless the
+    # whole model searches on. 0 disables it.
     proof_stall_share: float = 0.15
 
 
@@ -154,6 +155,10 @@ class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
         self.floor = 0.0
 
     def on_solution_callback(self) -> None:
+        # A search started from a known roster may first report a worse one of its own: the
+        # progress is the best roster over time.
+        if self.points and self.ObjectiveValue() > self.points[-1].objective:
+            return
         self.record(self.ObjectiveValue(), self.BestObjectiveBound())
 
     def record(self, objective: float, bound: float) -> None:

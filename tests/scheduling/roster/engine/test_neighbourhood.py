@@ -187,3 +187,6 @@ def test_a_stalled_search_hands_over_to_the_whole_model_which_proves_the_roster_
     assert best.objective == optimum
     assert bound == optimum
     assert time.monotonic() - began < 40
+    # The whole model's own rosters on the way never show in the progress as a step back.
+    objectives = [point.objective for point in recorder.points]
+    assert objectives == sorted(objectives, reverse=True)
