@@ -559,6 +559,9 @@ def _search_neighbourhoods(
             if branched.proven:
                 recorder.record(best.objective, best.objective)
                 return best, best.objective
+            if branched.bound > bound:
+                bound = branched.bound
+                recorder.record(best.objective, bound)
             continue
         seconds = min(
             parameters.restart_restricted_share * limit, (deadline - time.monotonic()) / 3
@@ -639,7 +642,9 @@ def _branch_and_price(
         deadline, time.monotonic() + parameters.branch_share * parameters.time_limit_seconds
     )
     search = branching.BranchAndPrice(generation, roster_model, parameters.seed)
-    return search.search(incumbent, until, lambda better: recorder.record(better.objective, bound))
+    return search.search(
+        incumbent, until, lambda better: recorder.record(better.objective, bound), bound
+    )
 
 
 def _restricted_again(

@@ -99,6 +99,23 @@ def test_a_search_from_the_optimum_proves_it_and_finds_nothing_better():
     assert found == [] and again.incumbent.objective == optimum.objective
 
 
+def test_a_search_given_a_bound_raises_it_one_target_at_a_time_up_to_the_optimum():
+    """Each target tree (rosters cheaper than one unit above the bound) seen whole raises the
+    bound by one; the last target is the best roster's cost, whose tree proves it optimal."""
+    instance = _random_variant(1)
+    optimum = solve(curtois.to_problem(instance), WHOLE_MODEL_ONLY).objective
+    roster_model = build_model(curtois.to_problem(instance))
+    start = BranchAndPrice(_converged(instance), roster_model, 0).search(
+        NO_ROSTER, time.monotonic() + 30, lambda better: None
+    )
+    assert start.incumbent.objective == optimum
+    result = BranchAndPrice(_converged(instance), roster_model, 1).search(
+        start.incumbent, time.monotonic() + 30, lambda better: None, bound=optimum - 3
+    )
+    assert result.proven and result.incumbent is start.incumbent
+    assert result.bound == optimum - 1
+
+
 def test_a_search_out_of_time_proves_nothing_and_keeps_its_start():
     instance = _random_variant(2)
     roster_model = build_model(curtois.to_problem(instance))
