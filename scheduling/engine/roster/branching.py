@@ -119,10 +119,13 @@ class BranchAndPrice:
                         self.target = math.inf
                         limit *= NODE_LIMIT_GROWTH
                         continue
-                    if not self.exhaustive or self._cutoff() >= self.incumbent.objective:
+                    if self._cutoff() >= self.incumbent.objective:
                         return BranchResult(self.incumbent, self.exhaustive, self.nodes, bound)
-                    bound, self.target = self.target, self.target + 1
-                    limit = float(FIRST_NODE_LIMIT)
+                    if self.exhaustive:
+                        bound, self.target = self.target, self.target + 1
+                        limit = float(FIRST_NODE_LIMIT)
+                    else:  # a node was cut off for want of time: the tree proves nothing
+                        self.target = math.inf
         except (_OutOfTime, MasterError):
             pass
         return BranchResult(self.incumbent, False, self.nodes, bound)
