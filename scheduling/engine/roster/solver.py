@@ -223,9 +223,7 @@ def solve(
             problem.previous is None and problem.num_days >= parameters.construct_from_days
         )
         handover = time.monotonic() + parameters.time_limit_seconds * first_solve_share
-    solver = _solver(parameters)
-    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
-    solver.best_bound_callback = recorder.on_bound
+    solver = _solver(parameters, max(0.1, deadline - time.monotonic()), recorder)
     use_neighbourhoods = (
         not constructed
         and parameters.first_solve_share < 1.0
@@ -242,10 +240,14 @@ def solve(
     bound = max(solver.best_objective_bound, proven_bound or 0)
     if incumbent is not None and status != cp_model.OPTIMAL:
         if use_neighbourhoods and time.monotonic() < deadline - 1.0 and incumbent.objective > bound:
-            restart = column_start if column_start is not None and column_start.cells else None
-            incumbent, bound = _search_neighbourhoods(
-                roster_model, incumbent, deadline, parameters, recorder, bound, restart
-            )
+            if column_start is not None and column_start.cells:
+                incumbent, bound = _search_neighbourhoods(
+                    roster_model, incumbent, deadline, parameters, recorder, bound, column_start
+                )
+            else:
+                incumbent, bound = _search_then_prove(
+                    roster_model, incumbent, deadline, parameters, recorder, bound
+                )
         values = incumbent.values
         status = cp_model.FEASIBLE
     solution = _read_solution(roster_model, solver, status, values, bound)
@@ -512,20 +514,19 @@ def _search_neighbourhoods(
     parameters: SolveParameters,
     recorder: _ProgressRecorder,
     bound: float,
-    restart: _ColumnStart | None,
+    restart: _ColumnStart,
 ) -> tuple[neighbourhood.Incumbent, float]:
-    """The neighbourhood search from ``incumbent`` until ``deadline``: the best roster found
-    and the bound (``bound``, or the roster's objective where branch and price proved it).
+    """The neighbourhood search from ``incumbent`` (after the column-generation start
+    ``restart``) until ``deadline``: the best roster found and the bound (``bound``, raised
+    by branch and price, or the roster's objective where it proved it).
 
-    With ``restart`` (a column-generation start), a search that stalls for
-    ``restart_stall_share`` of the time limit hands over to branch and price the first time
-    (where the generation converged), and otherwise starts again from a new restricted
-    search, with another seed each time, while time is left for one; then the best roster is
-    searched on until the deadline. Without it, the search takes turns with the whole model.
+    A search that stalls for ``restart_stall_share`` of the time limit hands over to branch
+    and price the first time (where the generation converged), and otherwise starts again
+    from a new restricted search, with another seed each time, while time is left for one;
+    then the best roster is searched on until the deadline. (Without a column-generation
+    start, see ``_search_then_prove``.)
     """
     limit = parameters.time_limit_seconds
-    if restart is None:
-        return _search_then_prove(roster_model, incumbent, deadline, parameters, recorder, bound)
     stall = parameters.restart_stall_share * limit
     best = incumbent
 
@@ -548,7 +549,7 @@ def _search_neighbourhoods(
         )
         best = min(best, found, key=lambda roster: roster.objective)
         attempt += 1
-        if restart is None or not stall or best.objective <= bound:
+        if not stall or best.objective <= bound:
             return best, bound
         if restart.generation is not None and _branching_applies(roster_model, parameters):
             branched = _branch_and_price(
@@ -612,9 +613,7 @@ def _search_then_prove(
         if best.objective <= bound or stall is None or time.monotonic() >= deadline - 1.0:
             return best, bound
         best.hint(roster_model.model)
-        solver = _solver(parameters)
-        solver.parameters.max_time_in_seconds = min(2 * stall, deadline - time.monotonic())
-        solver.best_bound_callback = recorder.on_bound
+        solver = _solver(parameters, min(2 * stall, deadline - time.monotonic()), recorder)
         status = solver.solve(roster_model.model, recorder)
         bound = max(bound, solver.best_objective_bound)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -791,9 +790,13 @@ def _stop_after_first_roster(
     return finished
 
 
-def _solver(parameters: SolveParameters) -> cp_model.CpSolver:
+def _solver(
+    parameters: SolveParameters, seconds: float, recorder: _ProgressRecorder
+) -> cp_model.CpSolver:
+    """A whole-model solver for ``seconds``, its bound improvements going to ``recorder``."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = parameters.time_limit_seconds
+    solver.parameters.max_time_in_seconds = seconds
+    solver.best_bound_callback = recorder.on_bound
     solver.parameters.num_workers = max(1, parameters.workers)
     solver.parameters.random_seed = parameters.seed
     solver.parameters.log_search_progress = parameters.log
