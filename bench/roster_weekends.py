@@ -1,0 +1,166 @@
+"""What the weekends alone allow on the Curtois–Qu instances, against the solver's rosters.
+
+Usage: .venv/bin/python bench/roster_weekends.py [--time-limit 30] [--solve 60] [--workers 2]
+       [--only 19 20 21]
+For each instance: the persons its weekends ask for, the most its members' weekend limits allow
+(every weekend worked whole), and the fewest persons short that CP-SAT finds in ``--time-limit``
+seconds, with its bound, given the weekend days alone and every rule that concerns them alone:
+one shift a day, the shift types each member may work, leave, the successions from Saturday to
+Sunday, and the weekend, shift-type and minutes maxima (weekday work only tightens these). A
+roster of the whole period can leave no fewer short on weekends. With ``--solve S``, the
+solver's roster at S seconds (seed 0) too: persons short on weekends and on weekdays, and the
+weekends worked on one day only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from ortools.sat.python import cp_model
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.roster_curtois import INSTANCES  # noqa: E402
+from scheduling.engine.roster import RosterProblem, SolveParameters, curtois, solve  # noqa: E402
+from scheduling.engine.roster.model import build_model  # noqa: E402
+
+Cell = tuple[str, int, str]  # staff id, day, shift code
+
+
+def weekend_cells(problem: RosterProblem) -> list[Cell]:
+    """The shift variables of the roster model that fall on a weekend day."""
+    weekend_days = {day for days in problem.weekends() for day in days}
+    return [key for key in build_model(problem).x if key[1] in weekend_days]
+
+
+def weekends_alone(problem: RosterProblem, seconds: float, workers: int) -> tuple[int, int, float]:
+    """The fewest persons short on weekends found, CP-SAT's bound on them, and the seconds."""
+    model = cp_model.CpModel()
+    x = {key: model.new_bool_var(f"x{key}") for key in weekend_cells(problem)}
+    by_member: dict[str, list[Cell]] = {member.id: [] for member in problem.staff}
+    for key in x:
+        by_member[key[0]].append(key)
+    shifts = problem.shift_by_code()
+    for member in problem.staff:
+        _member_rules(model, x, member, by_member[member.id], problem, shifts)
+    working: dict[tuple[int, str], list] = {}
+    for (_, day, code), var in x.items():
+        working.setdefault((day, code), []).append(var)
+    weekend_days = {day for days in problem.weekends() for day in days}
+    short = []
+    for row in (row for row in problem.coverage if row.day in weekend_days):
+        missing = model.new_int_var(0, row.required, f"short{row.day}{row.shift}")
+        model.add(sum(working.get((row.day, row.shift), [])) + missing >= row.required)
+        short.append(missing)
+    model.minimize(sum(short))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    started = time.monotonic()
+    solver.solve(model)
+    return (
+        round(solver.objective_value),
+        round(solver.best_objective_bound),
+        time.monotonic() - started,
+    )
+
+
+def _member_rules(model, x, member, cells: list[Cell], problem: RosterProblem, shifts) -> None:
+    by_day: dict[int, list] = {}
+    for key in cells:
+        by_day.setdefault(key[1], []).append(x[key])
+    for variables in by_day.values():
+        model.add(sum(variables) <= 1)
+    for saturday, *rest in (days for days in problem.weekends() if len(days) == 2):
+        for shift in problem.shift_types:
+            for successor in shift.forbidden_successors:
+                first = x.get((member.id, saturday, shift.code))
+                second = x.get((member.id, rest[0], successor))
+                if first is not None and second is not None:
+                    model.add(first + second <= 1)
+    if member.max_weekends is not None:
+        worked = []
+        for days in problem.weekends():
+            variables = [var for day in days for var in by_day.get(day, [])]
+            if variables:
+                any_worked = model.new_bool_var(f"weekend{member.id}{days[0]}")
+                model.add_max_equality(any_worked, variables)
+                worked.append(any_worked)
+        model.add(sum(worked) <= member.max_weekends)
+    for code, limit in member.max_shifts_per_type.items():
+        model.add(sum(x[key] for key in cells if key[2] == code) <= limit)
+    if member.max_minutes is not None:
+        minutes = sum(shifts[key[2]].length_minutes * x[key] for key in cells)
+        model.add(minutes <= member.max_minutes)
+
+
+def roster_figures(problem: RosterProblem, seconds: float, workers: int) -> tuple[int, int, int]:
+    """The solver's roster at ``seconds``: persons short on weekends and on weekdays, and the
+    weekends its members work on one day only."""
+    solution = solve(problem, SolveParameters(time_limit_seconds=seconds, workers=workers))
+    placed = Counter((day, code) for (_, day), code in solution.assignments.items())
+    weekend_days = {day for days in problem.weekends() for day in days}
+    short = Counter()
+    for row in problem.coverage:
+        short[row.day in weekend_days] += max(0, row.required - placed[row.day, row.shift])
+    half = sum(
+        sum((member.id, day) in solution.assignments for day in days) == 1
+        for member in problem.staff
+        for days in problem.weekends()
+        if len(days) == 2
+    )
+    return short[True], short[False], half
+
+
+def weekend_capacity(problem: RosterProblem) -> int:
+    """The most weekend shifts the members' weekend limits allow, every weekend worked whole
+    where leave lets it."""
+    total = 0
+    for member in problem.staff:
+        free = [
+            sum((member.id, day) not in problem.leave for day in days)
+            for days in problem.weekends()
+        ]
+        limit = member.max_weekends if member.max_weekends is not None else len(free)
+        total += sum(sorted(free, reverse=True)[:limit])
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--time-limit", type=float, default=30)
+    parser.add_argument("--solve", type=float, default=0, metavar="SECONDS")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", type=int, nargs="*", default=[19, 20, 21])
+    args = parser.parse_args()
+    header = (
+        "| instance | weekend persons asked | weekend limits allow "
+        "| fewest short, weekends alone | bound | s |"
+    )
+    rule = "|---|---:|---:|---:|---:|---:|"
+    if args.solve:
+        header += " roster: short on weekends | on weekdays | one-day weekends |"
+        rule += "---:|---:|---:|"
+    print(header)
+    print(rule)
+    for number in args.only:
+        problem = curtois.to_problem(curtois.parse_file(INSTANCES / f"Instance{number}.txt"))
+        weekend_days = {day for days in problem.weekends() for day in days}
+        asked = sum(row.required for row in problem.coverage if row.day in weekend_days)
+        found, bound, seconds = weekends_alone(problem, args.time_limit, args.workers)
+        line = (
+            f"| Instance{number} | {asked} | {weekend_capacity(problem)} | {found} | {bound} "
+            f"| {seconds:.1f} |"
+        )
+        if args.solve:
+            line += " {} | {} | {} |".format(*roster_figures(problem, args.solve, args.workers))
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
