@@ -120,3 +120,17 @@ def test_a_benchmark_row_lists_every_run_and_counts_those_meeting_the_target():
     assert _table_row(runs, 1143) == (
         "| Instance5 | 28 | 1144, 1143, 1146 | 1143 | 0.00% | 1141 | 0 | 63.4 | 1 of 3 |"
     )
+
+
+def test_the_weekends_alone_never_leave_more_short_than_a_whole_roster_does():
+    from bench.roster_weekends import roster_figures, weekend_capacity, weekends_alone
+
+    problem = curtois.to_problem(curtois.parse_file(TINY))
+    weekend_days = {day for days in problem.weekends() for day in days}
+    asked = sum(row.required for row in problem.coverage if row.day in weekend_days)
+    assert weekend_days and asked > 0
+    fewest, bound, _ = weekends_alone(problem, 5.0, 1)
+    on_weekends, _, _ = roster_figures(problem, 3.0, 1)
+    # A relaxation: no roster of the whole week does better on its weekend.
+    assert bound <= fewest <= on_weekends
+    assert fewest >= asked - weekend_capacity(problem)
