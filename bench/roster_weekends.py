@@ -32,10 +32,14 @@ from scheduling.engine.roster.model import build_model  # noqa: E402
 Cell = tuple[str, int, str]  # staff id, day, shift code
 
 
+def weekend_days(problem: RosterProblem) -> set[int]:
+    return {day for days in problem.weekends() for day in days}
+
+
 def weekend_cells(problem: RosterProblem) -> list[Cell]:
     """The shift variables of the roster model that fall on a weekend day."""
-    weekend_days = {day for days in problem.weekends() for day in days}
-    return [key for key in build_model(problem).x if key[1] in weekend_days]
+    days = weekend_days(problem)
+    return [key for key in build_model(problem).x if key[1] in days]
 
 
 def weekends_alone(problem: RosterProblem, seconds: float, workers: int) -> tuple[int, int, float]:
@@ -51,9 +55,9 @@ def weekends_alone(problem: RosterProblem, seconds: float, workers: int) -> tupl
     working: dict[tuple[int, str], list] = {}
     for (_, day, code), var in x.items():
         working.setdefault((day, code), []).append(var)
-    weekend_days = {day for days in problem.weekends() for day in days}
+    days = weekend_days(problem)
     short = []
-    for row in (row for row in problem.coverage if row.day in weekend_days):
+    for row in (row for row in problem.coverage if row.day in days):
         missing = model.new_int_var(0, row.required, f"short{row.day}{row.shift}")
         model.add(sum(working.get((row.day, row.shift), [])) + missing >= row.required)
         short.append(missing)
@@ -76,11 +80,11 @@ def _member_rules(model, x, member, cells: list[Cell], problem: RosterProblem, s
         by_day.setdefault(key[1], []).append(x[key])
     for variables in by_day.values():
         model.add(sum(variables) <= 1)
-    for saturday, *rest in (days for days in problem.weekends() if len(days) == 2):
+    for saturday, sunday in (days for days in problem.weekends() if len(days) == 2):
         for shift in problem.shift_types:
             for successor in shift.forbidden_successors:
                 first = x.get((member.id, saturday, shift.code))
-                second = x.get((member.id, rest[0], successor))
+                second = x.get((member.id, sunday, successor))
                 if first is not None and second is not None:
                     model.add(first + second <= 1)
     if member.max_weekends is not None:
@@ -104,10 +108,10 @@ def roster_figures(problem: RosterProblem, seconds: float, workers: int) -> tupl
     weekends its members work on one day only."""
     solution = solve(problem, SolveParameters(time_limit_seconds=seconds, workers=workers))
     placed = Counter((day, code) for (_, day), code in solution.assignments.items())
-    weekend_days = {day for days in problem.weekends() for day in days}
+    days = weekend_days(problem)
     short = Counter()
     for row in problem.coverage:
-        short[row.day in weekend_days] += max(0, row.required - placed[row.day, row.shift])
+        short[row.day in days] += max(0, row.required - placed[row.day, row.shift])
     half = sum(
         sum((member.id, day) in solution.assignments for day in days) == 1
         for member in problem.staff
@@ -150,8 +154,8 @@ def main() -> None:
     print(rule)
     for number in args.only:
         problem = curtois.to_problem(curtois.parse_file(INSTANCES / f"Instance{number}.txt"))
-        weekend_days = {day for days in problem.weekends() for day in days}
-        asked = sum(row.required for row in problem.coverage if row.day in weekend_days)
+        days = weekend_days(problem)
+        asked = sum(row.required for row in problem.coverage if row.day in days)
         found, bound, seconds = weekends_alone(problem, args.time_limit, args.workers)
         line = (
             f"| Instance{number} | {asked} | {weekend_capacity(problem)} | {found} | {bound} "
