@@ -111,6 +111,13 @@ class StaffByStaff:
     # leaves no pattern, the program runs again without it.
     pattern_band_minutes = 7200
     pattern_band_from_days = 300
+    # The improvement starts with sweeps: a pattern move of every member in turn, sweep after
+    # sweep while one gains more than this share of the objective. The building planned each
+    # member against only those placed before it, so nearly every member gains from being
+    # planned again against the whole roster, and a sweep takes that gain in a few seconds,
+    # where moves drawn by kind first try every kind (a group move takes a second). Curtois-Qu
+    # Instance21 after building, 109,667: one sweep left 31,472 in 3.1 s, a second 28,591.
+    sweep_min_gain = 0.05
 
     def __init__(self, problem: RosterProblem, seed: int = 0) -> None:
         self.p = problem
@@ -883,9 +890,10 @@ class StaffByStaff:
         min_gain: float = 0.0,
         workers: int = 1,
     ) -> int:
-        """Re-solve random groups of members over the whole period against the rest until
+        """Sweeps of pattern moves over every member first (see ``sweep_min_gain``), then
+        re-solve random groups of members over the whole period against the rest until
         ``deadline``, or until ``patience`` seconds pass without the roster getting better by
-        more than ``min_gain`` (a share of its objective); returns the moves made.
+        more than ``min_gain`` (a share of its objective); returns the improving moves made.
         (Whole-period moves keep each member's limits free to move between weeks, which windows
         would not.) Other moves re-plan one member by the pattern of days worked or its shifts
         alone, and over a long period re-solve a few members over a few weeks, with all that
@@ -899,6 +907,7 @@ class StaffByStaff:
         if len(ids) < 2:
             return 0
         progress = _Progress(self.objective() if min_gain > 0 else 0.0, min_gain, on_improvement)
+        self._sweep(deadline, ids, progress, seconds)
         busy: set[str] = set()
         _side_by_side(
             partial(
@@ -907,6 +916,22 @@ class StaffByStaff:
             workers,
         )
         return progress.moves
+
+    def _sweep(self, deadline: float, ids: list[str], progress: _Progress, seconds: float) -> None:
+        """Pattern moves of every member among ``ids`` in turn, in a random order, sweep after
+        sweep until one gains no more than ``sweep_min_gain`` of the objective, or ``deadline``.
+        One thread is enough: a pattern move holds the roster's lock throughout."""
+        while True:
+            before = self.objective()
+            gained = 0.0
+            for staff_id in self.rng.sample(ids, len(ids)):
+                if time.monotonic() >= deadline - 0.2:
+                    return
+                if (by := self._pattern_move(staff_id, 2 * seconds)) > 0:
+                    gained += by
+                    progress.improved(by)
+            if gained <= self.sweep_min_gain * before:
+                return
 
     def _improve_until(
         self,

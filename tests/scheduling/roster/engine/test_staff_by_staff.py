@@ -12,7 +12,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from scheduling.engine.roster import curtois, neighbourhood, solve
-from scheduling.engine.roster.construction import StaffByStaff, _spans, _within_caps
+from scheduling.engine.roster.construction import StaffByStaff, _Progress, _spans, _within_caps
 from scheduling.engine.roster.diagnosis import short_floor_messages
 from scheduling.engine.roster.model import build_model
 from scheduling.engine.roster.solver import _best_roster
@@ -655,3 +655,33 @@ def test_a_weekend_move_re_solves_every_member_over_a_weekend_and_the_days_aroun
     assert builder.objective() == curtois.penalty(instance, builder.roster) == emptied - gain
     assert curtois.violations(instance, builder.roster) == []
     assert any((staff_id, day) in builder.roster for staff_id in ids for day in (saturday, sunday))
+
+
+def test_sweeps_plan_every_member_again_while_a_sweep_gains_enough():
+    """Each sweep plans every member once by its pattern against the whole roster; sweeps go on
+    while one gains more than ``sweep_min_gain`` of the objective, so only the last gains less."""
+    instance = _team_instance(20, 56)
+    builder = StaffByStaff(curtois.to_problem(instance), seed=5)
+    assert builder.construct(time.monotonic() + 10)
+    objective = builder.objective()
+    made: list[tuple[str, float]] = []
+    planned = builder._pattern_move
+
+    def counted(staff_id: str, seconds: float) -> float:
+        made.append((staff_id, planned(staff_id, seconds)))
+        return made[-1][1]
+
+    builder._pattern_move = counted
+    builder.sweep_min_gain = 0.01
+    ids = sorted(builder.members)
+    builder._sweep(time.monotonic() + 60, ids, _Progress(0.0, 0.0, None), 1.0)
+
+    sweeps = [made[k : k + len(ids)] for k in range(0, len(made), len(ids))]
+    assert len(sweeps) >= 2
+    for k, sweep in enumerate(sweeps):
+        assert sorted(staff_id for staff_id, _ in sweep) == ids
+        gained = sum(by for _, by in sweep)
+        assert (gained <= 0.01 * objective) == (k == len(sweeps) - 1)
+        objective -= gained
+    assert builder.objective() == objective == curtois.penalty(instance, builder.roster)
+    assert curtois.violations(instance, builder.roster) == []
