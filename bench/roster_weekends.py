@@ -113,10 +113,10 @@ def roster_figures(problem: RosterProblem, seconds: float, workers: int) -> tupl
     for row in problem.coverage:
         short[row.day in days] += max(0, row.required - placed[row.day, row.shift])
     half = sum(
-        sum((member.id, day) in solution.assignments for day in days) == 1
+        sum((member.id, day) in solution.assignments for day in weekend) == 1
         for member in problem.staff
-        for days in problem.weekends()
-        if len(days) == 2
+        for weekend in problem.weekends()
+        if len(weekend) == 2
     )
     return short[True], short[False], half
 

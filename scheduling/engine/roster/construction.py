@@ -38,6 +38,8 @@ Cells = list[tuple[int, str]]
 FLOOR_VALUE = 10**6
 # Past the construction's deadline, a member's pattern may take this long at most.
 LATE_PATTERN_SECONDS = 1.0
+# No move starts this close to the improvement's deadline: it could not finish in time.
+LAST_MOVE_MARGIN_SECONDS = 0.2
 # Days either side of each day whose hard coverage floor the built roster leaves short that
 # ``mend_floors`` re-solves for everyone, widening in turn while floors stay short.
 FLOOR_MARGINS = (0, 1, 7, 28)
@@ -925,7 +927,7 @@ class StaffByStaff:
             before = self.objective()
             gained = 0.0
             for staff_id in self.rng.sample(ids, len(ids)):
-                if time.monotonic() >= deadline - 0.2:
+                if time.monotonic() >= deadline - LAST_MOVE_MARGIN_SECONDS:
                     return
                 if (by := self._pattern_move(staff_id, 2 * seconds)) > 0:
                     gained += by
@@ -951,7 +953,7 @@ class StaffByStaff:
         kinds = ["group", "pattern", "shifts", *(["window", "weekend"] if self.windowed else [])]
         gains: dict[str, float] = {}  # recent gain per move
         durations: dict[str, float] = {}  # recent seconds per move
-        while time.monotonic() < deadline - 0.2:
+        while time.monotonic() < deadline - LAST_MOVE_MARGIN_SECONDS:
             if patience is not None and time.monotonic() - progress.last_better > patience:
                 break
             limit = min(seconds, deadline - time.monotonic())
