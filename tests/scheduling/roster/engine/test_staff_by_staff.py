@@ -640,8 +640,8 @@ def test_a_weekend_move_re_solves_every_member_over_a_weekend_and_the_days_aroun
     builder.short_window_share = 1.0
     for _ in range(5):
         group, days = builder._move_for("weekend", ids, group_size=2)
-        assert group == ids
         weekend = [day for day in days if day in builder.weekend_of]
+        assert group == [s for s in ids if _works_or_spares_a_weekend(builder, s, weekend)]
         assert len(weekend) == 2
         assert days == range(weekend[0] - 2, min(weekend[1] + 3, builder.p.num_days))
         assert any(
@@ -655,6 +655,32 @@ def test_a_weekend_move_re_solves_every_member_over_a_weekend_and_the_days_aroun
     assert builder.objective() == curtois.penalty(instance, builder.roster) == emptied - gain
     assert curtois.violations(instance, builder.roster) == []
     assert any((staff_id, day) in builder.roster for staff_id in ids for day in (saturday, sunday))
+
+
+def test_a_weekend_move_leaves_out_members_at_their_weekend_limit_who_are_off_that_weekend():
+    """They could change only a weekday or two around it: members who work the weekend, who
+    have a weekend to spare or who have no limit are re-solved."""
+    limited = {"max_weekends": 1}
+    members = [staff(name, **limited) for name in "ABC"] + [staff("D")]
+    rows = cover([12, 13], required=2)
+    builder = StaffByStaff(problem(members, days=14, coverage=rows), seed=2)
+    builder._put("A", [(5, "D"), (6, "D")])  # at its limit, on the first weekend
+    builder._put("B", [(13, "D")])  # at its limit, on the second
+    builder._put("D", [(5, "D"), (12, "D")])  # two weekends, no limit
+    builder.short_window_share = 1.0
+    group, days = builder._move_for("weekend", list(builder.members), group_size=2)
+    assert days == range(10, 14)  # the second weekend, the one short: two days before it
+    assert group == ["B", "C", "D"]
+    assert builder._group_move(group, seconds=5.0, days=days) > 0
+    assert builder.placed == [2, 2]
+    assert builder.days_of["A"] == [(5, "D"), (6, "D")]
+
+
+def _works_or_spares_a_weekend(builder: StaffByStaff, staff_id: str, weekend: list[int]) -> bool:
+    worked = {builder.weekend_of[day] for day, _ in builder.days_of[staff_id] if day in weekend}
+    every = {builder.weekend_of[d] for d, _ in builder.days_of[staff_id] if d in builder.weekend_of}
+    limit = builder.members[staff_id].max_weekends
+    return bool(worked) or limit is None or len(every) < limit
 
 
 def test_sweeps_plan_every_member_again_while_a_sweep_gains_enough():
