@@ -121,6 +121,13 @@ class StaffByStaff:
     # where moves drawn by kind first try every kind (a group move takes a second). Curtois-Qu
     # Instance21 after building, 109,667: one sweep left 31,472 in 3.1 s, a second 28,591.
     sweep_min_gain = 0.05
+    # Where the shift program cannot fill a member's pattern, a sweep's pattern move leaves the
+    # member as it is rather than fill the pattern by the model: those model solves were 47 of
+    # about 300 moves but more than half of the sweeps' time on Curtois-Qu Instance21 (after the
+    # same building, seed 0: 28,465 in 3.4 s against 28,850 in 8.2 s; whole 60-s runs of
+    # Instances 20, 21 and 23, seeds 0 and 1, better in 4 of 6). With hard coverage floors the
+    # program never fills a pattern, so there the model still does.
+    sweep_by_model = False
 
     def __init__(self, problem: RosterProblem, seed: int = 0) -> None:
         self.p = problem
@@ -645,14 +652,19 @@ class StaffByStaff:
         return planned is not None
 
     def _plan_by_pattern(
-        self, staff_id: str, seconds: float, rounds: int = 1, floors: bool = True
+        self,
+        staff_id: str,
+        seconds: float,
+        rounds: int = 1,
+        floors: bool = True,
+        by_model: bool = True,
     ) -> tuple[float, Cells] | None:
         """The member's days worked, and the length of shift on each, by dynamic programming,
         valuing each by the best shift of that length; then the shift of each day, by dynamic
-        programming too or else by the model. With several lengths of shift, up to ``rounds``
-        patterns, each valuing the days of the one before at what their shifts got (with one,
-        a second pattern seldom pays for its time). ``floors`` False sets the hard coverage
-        floors aside. Returns the restricted objective and the cells, not yet placed."""
+        programming too or else (``by_model``) by the model. With several lengths of shift, up
+        to ``rounds`` patterns, each valuing the days of the one before at what their shifts got
+        (with one, a second pattern seldom pays for its time). ``floors`` False sets the hard
+        coverage floors aside. Returns the restricted objective and the cells, not yet placed."""
         member = self.members[staff_id]
         codes = self._codes_of(member)
         if not codes:
@@ -694,6 +706,8 @@ class StaffByStaff:
             )
             if planned is not None:
                 return planned
+            if not by_model:
+                continue
             pattern = [None if k is None else [codes[c] for c in groups[k]] for k in options]
             result = self._solve([staff_id], seconds, pattern=pattern, drop_floors=not floors)
             if result is not None:
@@ -923,14 +937,17 @@ class StaffByStaff:
     def _sweep(self, deadline: float, ids: list[str], progress: _Progress, seconds: float) -> None:
         """Pattern moves of every member among ``ids`` in turn, in a random order, sweep after
         sweep until one gains no more than ``sweep_min_gain`` of the objective, or ``deadline``.
-        One thread is enough: a pattern move holds the roster's lock throughout."""
+        One thread is enough: a pattern move holds the roster's lock throughout. Without hard
+        coverage floors the moves plan by the programs alone: a member whose pattern the shift
+        program cannot fill keeps its roster for that sweep (see ``sweep_by_model``)."""
+        by_model = self.has_floors or self.sweep_by_model
         while True:
             before = self.objective()
             gained = 0.0
             for staff_id in self.rng.sample(ids, len(ids)):
                 if time.monotonic() >= deadline - LAST_MOVE_MARGIN_SECONDS:
                     return
-                if (by := self._pattern_move(staff_id, 2 * seconds)) > 0:
+                if (by := self._pattern_move(staff_id, 2 * seconds, by_model)) > 0:
                     gained += by
                     progress.improved(by)
             if gained <= self.sweep_min_gain * before:
@@ -1104,10 +1121,15 @@ class StaffByStaff:
         first = min(max(0, holding - self.rng.randrange(weeks)), max(0, len(starts) - 1 - weeks))
         return range(starts[first], starts[min(first + weeks, len(starts) - 1)])
 
-    def _pattern_move(self, staff_id: str, seconds: float) -> float:
-        """Re-plan one member's days worked against the rest; the improvement made (0 if none)."""
+    def _pattern_move(self, staff_id: str, seconds: float, by_model: bool = True) -> float:
+        """Re-plan one member's days worked against the rest; the improvement made (0 if none).
+        ``by_model`` False: only by the programs (see :meth:`_plan_by_pattern`)."""
         rounds = self.pattern_rounds
-        return self._replan(staff_id, lambda _: self._plan_by_pattern(staff_id, seconds, rounds))
+
+        def plan(_: Cells) -> tuple[float, Cells] | None:
+            return self._plan_by_pattern(staff_id, seconds, rounds, by_model=by_model)
+
+        return self._replan(staff_id, plan)
 
     def _shifts_move(self, staff_id: str) -> float:
         """Re-choose the shift of each day one member works, so that its runs and weekends stay

@@ -676,6 +676,39 @@ def test_a_weekend_move_leaves_out_members_at_their_weekend_limit_who_are_off_th
     assert builder.days_of["A"] == [(5, "D"), (6, "D")]
 
 
+@pytest.mark.parametrize(
+    ("by_model", "floors", "filled_by_model"),
+    [(True, False, True), (False, False, False), (False, True, True)],
+)
+def test_sweeps_fill_a_pattern_the_shift_program_cannot_by_the_model_only_if_asked_or_with_floors(
+    by_model, floors, filled_by_model
+):
+    """Without hard floors a sweep leaves such a member as it was (``sweep_by_model`` False);
+    with them the program fills no pattern, so the model does. Either way the rules hold."""
+    instance = _long_instance(long_shifts=not floors)
+    problem = curtois.to_problem(instance)
+    if floors:  # one member on every day shift
+        problem.coverage = [replace(r, minimum=int(r.shift == "D")) for r in problem.coverage]
+    builder = StaffByStaff(problem, seed=0)
+    assert builder.construct(time.monotonic() + 20)
+    built = builder.objective()
+    by_pattern = []
+    solve_restricted = builder._solve
+
+    def recorded(*args, **kwargs):
+        by_pattern.append(kwargs.get("pattern") is not None)
+        return solve_restricted(*args, **kwargs)
+
+    builder._solve = recorded
+    builder.sweep_by_model = by_model
+    builder._sweep(time.monotonic() + 30, sorted(builder.members), _Progress(0.0, 0.0, None), 1.0)
+    assert any(by_pattern) == filled_by_model
+    assert curtois.violations(instance, builder.roster) == []
+    assert builder.objective() <= built
+    if not floors:
+        assert builder.objective() == curtois.penalty(instance, builder.roster)
+
+
 def _works_or_spares_a_weekend(builder: StaffByStaff, staff_id: str, weekend: list[int]) -> bool:
     worked = {builder.weekend_of[day] for day, _ in builder.days_of[staff_id] if day in weekend}
     every = {builder.weekend_of[d] for d, _ in builder.days_of[staff_id] if d in builder.weekend_of}
@@ -693,8 +726,8 @@ def test_sweeps_plan_every_member_again_while_a_sweep_gains_enough():
     made: list[tuple[str, float]] = []
     planned = builder._pattern_move
 
-    def counted(staff_id: str, seconds: float) -> float:
-        made.append((staff_id, planned(staff_id, seconds)))
+    def counted(staff_id: str, seconds: float, by_model: bool = True) -> float:
+        made.append((staff_id, planned(staff_id, seconds, by_model)))
         return made[-1][1]
 
     builder._pattern_move = counted
