@@ -710,10 +710,10 @@ def test_sweeps_fill_a_pattern_the_shift_program_cannot_by_the_model_only_if_ask
 
 
 def _works_or_spares_a_weekend(builder: StaffByStaff, staff_id: str, weekend: list[int]) -> bool:
-    worked = {builder.weekend_of[day] for day, _ in builder.days_of[staff_id] if day in weekend}
-    every = {builder.weekend_of[d] for d, _ in builder.days_of[staff_id] if d in builder.weekend_of}
+    days = [day for day, _ in builder.days_of[staff_id]]
+    worked = {builder.weekend_of[day] for day in days if day in builder.weekend_of}
     limit = builder.members[staff_id].max_weekends
-    return bool(worked) or limit is None or len(every) < limit
+    return any(day in weekend for day in days) or limit is None or len(worked) < limit
 
 
 def test_sweeps_plan_every_member_again_while_a_sweep_gains_enough():
