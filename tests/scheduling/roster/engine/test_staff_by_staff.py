@@ -716,6 +716,70 @@ def _works_or_spares_a_weekend(builder: StaffByStaff, staff_id: str, weekend: li
     return any(day in weekend for day in days) or limit is None or len(worked) < limit
 
 
+def test_shifts_sweeps_follow_the_pattern_sweeps():
+    """Once the pattern sweeps end, sweeps of shifts moves re-choose every member's shifts on
+    the days it works; the rules and the objective hold throughout."""
+    instance = _long_instance(days=168, long_shifts=True)
+    builder = StaffByStaff(curtois.to_problem(instance), seed=4)
+    assert builder.construct(time.monotonic() + 20)
+    made: list[tuple[str, str, float]] = []
+    for kind in ("pattern", "shifts"):
+        move = getattr(builder, f"_{kind}_move")
+
+        def counted(staff_id: str, *args, kind: str = kind, move=move) -> float:
+            made.append((kind, staff_id, move(staff_id, *args)))
+            return made[-1][2]
+
+        setattr(builder, f"_{kind}_move", counted)
+    ids = sorted(builder.members)
+    objective = builder.objective()
+    builder._sweep(time.monotonic() + 60, ids, _Progress(0.0, 0.0, None), 1.0)
+
+    kinds = [kind for kind, _, _ in made]
+    first_shifts = kinds.index("shifts")
+    assert set(kinds[:first_shifts]) == {"pattern"} and set(kinds[first_shifts:]) == {"shifts"}
+    assert sorted(staff_id for _, staff_id, _ in made[first_shifts:]) == ids
+    assert builder.objective() == objective - sum(by for _, _, by in made)
+    assert builder.objective() == curtois.penalty(instance, builder.roster)
+    assert curtois.violations(instance, builder.roster) == []
+
+
+def test_shifts_sweeps_go_on_while_a_sweep_gains_more_than_their_share():
+    """Every member on the early shift alone, though the cover asks for as many late ones: each
+    member's shifts move takes late shifts where the members before it left them short, sweep
+    after sweep while one gains more than ``shifts_sweep_min_gain`` of the objective."""
+    members = "\n".join(f"S{k},E=28|L=28,{28 * 480},{10 * 480},5,1,1,4" for k in range(6))
+    cover = "\n".join(f"{d},E,2,100,1\n{d},L,2,100,1" for d in range(28))
+    instance = curtois.parse_text(
+        f"SECTION_HORIZON\n28\n\nSECTION_SHIFTS\nE,480,\nL,480,\n\nSECTION_STAFF\n{members}\n\n"
+        f"SECTION_DAYS_OFF\n\nSECTION_SHIFT_ON_REQUESTS\n\nSECTION_SHIFT_OFF_REQUESTS\n\n"
+        f"SECTION_COVER\n{cover}\n",
+        "early",
+    )
+    builder = StaffByStaff(curtois.to_problem(instance), seed=1)
+    assert builder.construct(time.monotonic() + 10)
+    for staff_id in builder.members:
+        days = builder._take(staff_id, range(28))
+        builder._put(staff_id, [(day, "E") for day, _ in days])
+    ids = sorted(builder.members)
+    objective = builder.objective()
+    gains: list[float] = []
+    move = builder._shifts_move
+    builder._shifts_move = lambda staff_id: gains.append(move(staff_id)) or gains[-1]
+    assert builder._sweeps_of(
+        builder._shifts_move, time.monotonic() + 60, ids, _Progress(0.0, 0.0, None), 0.01
+    )
+
+    sweeps = [gains[k : k + len(ids)] for k in range(0, len(gains), len(ids))]
+    assert len(sweeps) >= 2
+    for k, sweep in enumerate(sweeps):
+        assert len(sweep) == len(ids)
+        assert (sum(sweep) <= 0.01 * objective) == (k == len(sweeps) - 1)
+        objective -= sum(sweep)
+    assert builder.objective() == objective == curtois.penalty(instance, builder.roster)
+    assert curtois.violations(instance, builder.roster) == []
+
+
 def test_sweeps_plan_every_member_again_while_a_sweep_gains_enough():
     """Each sweep plans every member once by its pattern against the whole roster; sweeps go on
     while one gains more than ``sweep_min_gain`` of the objective, so only the last gains less."""
