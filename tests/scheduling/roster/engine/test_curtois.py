@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from scheduling.engine.roster import curtois, solve
 
-from .helpers import FAST
+from .helpers import DAY, FAST, NIGHT, cover, problem, staff
 
 TINY = Path(__file__).resolve().parents[3] / "data" / "curtois_tiny.txt"
 
@@ -125,6 +125,7 @@ def test_a_benchmark_row_lists_every_run_and_counts_those_meeting_the_target():
 def test_the_weekends_alone_never_leave_more_short_than_a_whole_roster_does():
     from bench.roster_weekends import (
         roster_figures,
+        short_by_pairs,
         weekend_capacity,
         weekend_days,
         weekends_alone,
@@ -139,3 +140,19 @@ def test_the_weekends_alone_never_leave_more_short_than_a_whole_roster_does():
     # A relaxation: no roster of the whole week does better on its weekend.
     assert bound <= fewest <= on_weekends
     assert fewest >= asked - weekend_capacity(problem)
+    assert short_by_pairs(problem) <= fewest
+
+
+@pytest.mark.parametrize(("sunday_shift", "short"), [("D", 2), ("N", 0)])
+def test_a_weekend_covers_two_persons_a_member_only_with_shifts_that_may_follow_each_other(
+    sunday_shift, short
+):
+    """Two members with one weekend each; Saturday asks for two nights. No day shift may
+    follow a night, so if Sunday asks for two day shifts each member covers one person."""
+    from bench.roster_weekends import short_by_pairs, weekends_alone
+
+    members = [staff(name, max_weekends=1) for name in "AB"]
+    rows = cover([5], shift="N", required=2) + cover([6], shift=sunday_shift, required=2)
+    weekend = problem(members, shifts=(DAY, NIGHT), days=7, coverage=rows)
+    assert short_by_pairs(weekend) == short
+    assert weekends_alone(weekend, 5.0, 1)[0] == short
