@@ -128,13 +128,17 @@ def weekend_capacity(problem: RosterProblem) -> int:
     where leave lets it."""
     total = 0
     for member in problem.staff:
-        free = [
-            sum((member.id, day) not in problem.leave for day in days)
-            for days in problem.weekends()
-        ]
+        free = _free_days(problem, member)
         limit = member.max_weekends if member.max_weekends is not None else len(free)
         total += sum(sorted(free, reverse=True)[:limit])
     return total
+
+
+def _free_days(problem: RosterProblem, member) -> list[int]:
+    """The member's days not on leave, weekend by weekend."""
+    return [
+        sum((member.id, day) not in problem.leave for day in days) for days in problem.weekends()
+    ]
 
 
 def short_by_pairs(problem: RosterProblem) -> int:
@@ -154,7 +158,7 @@ def short_by_pairs(problem: RosterProblem) -> int:
     pairs = sum(_most_pairs(asked, days, codes, forbidden) for days in weekends if len(days) == 2)
     units = 0
     for member in problem.staff:
-        free = sum(any((member.id, day) not in problem.leave for day in days) for days in weekends)
+        free = sum(days > 0 for days in _free_days(problem, member))
         limit = member.max_weekends if member.max_weekends is not None else free
         units += min(limit, free)
     whole = min(pairs, units)
@@ -172,7 +176,7 @@ def _most_pairs(asked: Counter, weekend: list[int], codes: list[str], forbidden)
         flow.add_arc_with_capacity(second[code], sink, asked[sunday, code])
         for successor in codes:
             if (code, successor) not in forbidden:
-                flow.add_arc_with_capacity(first[code], second[successor], sum(asked.values()))
+                flow.add_arc_with_capacity(first[code], second[successor], asked[saturday, code])
     flow.solve(source, sink)
     return flow.optimal_flow()
 
